@@ -1,0 +1,312 @@
+/**
+ * A local HTTP stand-in of the Slack Web API, for integration tests and the no-token sandbox mode.
+ *
+ * Speaks the wire format of wire-formats.md §3.7–3.9: `POST /api/<method>` with a Bearer token
+ * and a form-encoded or JSON body; API errors are HTTP 200 `{ ok: false, error }`, throttling is
+ * HTTP 429 with `Retry-After`. Listens on 127.0.0.1 only and never contacts anything.
+ */
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { callMethod, isKnownMethod, type Args } from './web-api-methods.ts';
+import { failureReply, json, parseArgs, readBody, send, sendPlain } from './web-api-wire.ts';
+import type { Reply } from './web-api-wire.ts';
+import { Workspace } from './workspace.ts';
+
+export interface StandInChannel {
+  id: string;
+  name: string;
+  isPrivate?: boolean;
+  isMember?: boolean;
+  isArchived?: boolean;
+}
+
+export interface StandInUser {
+  id: string;
+  name: string;
+  realName?: string;
+  email?: string;
+}
+
+export interface SlackStandInOptions {
+  /** The only accepted bot token. Default 'xoxb-sandbox-token'. */
+  token?: string;
+  /** Default 'U0FIREBRK'. */
+  botUserId?: string;
+  /** Default 'B0FIREBRK'. */
+  botId?: string;
+  /** Default 'T0SANDBOX'. */
+  teamId?: string;
+  /** Default: one public channel #alerts (C0ALERTS01) the bot is a member of. */
+  channels?: StandInChannel[];
+  /** Default: sandbox users pat (U0PAT0001), sam (U0SAM0001) and alex (U0ALEX001). */
+  users?: StandInUser[];
+  /** If set, chat.postMessage past this many accepted posts per channel per rolling second: 429. */
+  postsPerSecondPerChannel?: number;
+  /** Retry-After (seconds) sent with those automatic 429s. Default 1. */
+  rateLimitRetryAfterSeconds?: number;
+  /** Default 0 (ephemeral). The server always binds 127.0.0.1. */
+  port?: number;
+  /** Called after each handled call (the sandbox logs them). Never sees the token. */
+  onCall?: (call: RecordedCall) => void;
+}
+
+export interface RecordedCall {
+  method: string;
+  /** Parsed arguments, JSON-encoded ones (blocks, metadata…) decoded, `token` removed. */
+  args: Record<string, unknown>;
+  status: number;
+  /** The JSON body sent; for a plain-text 5xx, `{ body: '<text>' }`. */
+  response: Record<string, unknown>;
+  /** Epoch milliseconds when the call was handled. */
+  at: number;
+}
+
+export interface StandInMessage {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  text?: string;
+  blocks?: unknown[];
+  metadata?: unknown;
+  user: string;
+  botId?: string;
+  /** How many times chat.update changed the message. */
+  edited: number;
+}
+
+export interface StandInEphemeral {
+  channel: string;
+  user: string;
+  text?: string;
+  blocks?: unknown[];
+}
+
+export interface Failure {
+  /** Error code in the body. Default 'ratelimited' for 429, else 'internal_error'. */
+  error?: string;
+  /** 429: rate limited; ≥ 500: plain-text body; any other: that status with JSON. Default 200. */
+  status?: number;
+  /** Retry-After seconds for a 429; null sends no header. Default 1. */
+  retryAfter?: number | null;
+  /** How many consecutive calls fail. Default 1. */
+  times?: number;
+  /** Merged into the JSON body, e.g. `{ response_metadata: { messages: [...] } }`. */
+  body?: Record<string, unknown>;
+}
+
+const DEFAULT_CHANNELS: StandInChannel[] = [{ id: 'C0ALERTS01', name: 'alerts', isMember: true }];
+const DEFAULT_USERS: StandInUser[] = [
+  { id: 'U0PAT0001', name: 'pat', realName: 'Pat Example', email: 'pat@example.com' },
+  { id: 'U0SAM0001', name: 'sam', realName: 'Sam Example', email: 'sam@example.com' },
+  { id: 'U0ALEX001', name: 'alex', realName: 'Alex Example', email: 'alex@example.com' },
+];
+
+const RATE_WINDOW_MS = 1000;
+
+export class SlackStandIn {
+  readonly calls: RecordedCall[] = [];
+  private readonly failures = new Map<string, Required<Failure>[]>();
+  private readonly latencies = new Map<string, number>();
+  private readonly postTimes = new Map<string, number[]>();
+  private readonly closing = new AbortController();
+
+  private constructor(
+    readonly url: string,
+    private readonly server: Server,
+    private readonly workspace: Workspace,
+    private readonly options: SlackStandInOptions,
+  ) {}
+
+  static async start(options: SlackStandInOptions = {}): Promise<SlackStandIn> {
+    const workspace = new Workspace(
+      {
+        token: options.token ?? 'xoxb-sandbox-token',
+        botUserId: options.botUserId ?? 'U0FIREBRK',
+        botId: options.botId ?? 'B0FIREBRK',
+        teamId: options.teamId ?? 'T0SANDBOX',
+      },
+      options.channels ?? DEFAULT_CHANNELS,
+      options.users ?? DEFAULT_USERS,
+    );
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+
+    const { port } = server.address() as AddressInfo;
+    const standIn = new SlackStandIn(`http://127.0.0.1:${port}/api/`, server, workspace, options);
+    server.on('request', (req, res) => void standIn.handle(req, res));
+    return standIn;
+  }
+
+  get ephemerals(): StandInEphemeral[] {
+    return this.workspace.ephemerals;
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /** All messages of a channel (id or name), top-level and replies, in post order; copies. */
+  messages(channel: string): StandInMessage[] {
+    const id = this.workspace.findChannel(channel)?.id ?? channel;
+    return structuredClone(this.workspace.messages(id));
+  }
+
+  topLevelMessages(channel: string): StandInMessage[] {
+    return this.messages(channel).filter((message) => message.threadTs === undefined);
+  }
+
+  /** Replies in a thread, without the parent message. */
+  replies(channel: string, threadTs: string): StandInMessage[] {
+    return this.messages(channel).filter((message) => message.threadTs === threadTs);
+  }
+
+  failNext(method: string, failure: Failure): void {
+    const times = failure.times ?? 1;
+    if (!Number.isInteger(times) || times < 1) throw new Error(`failNext: bad times ${times}`);
+
+    const status = failure.status ?? 200;
+    const queued: Required<Failure> = {
+      status,
+      error: failure.error ?? (status === 429 ? 'ratelimited' : 'internal_error'),
+      retryAfter: failure.retryAfter === undefined ? 1 : failure.retryAfter,
+      times,
+      body: failure.body ?? {},
+    };
+    this.failures.set(method, [...(this.failures.get(method) ?? []), queued]);
+  }
+
+  setLatency(method: string, ms: number): void {
+    this.latencies.set(method, ms);
+  }
+
+  /** Adds a channel, or replaces the one with the same id. */
+  addChannel(channel: StandInChannel): void {
+    this.workspace.upsertChannel(channel);
+  }
+
+  setMember(channelId: string, isMember: boolean): void {
+    const channel = this.workspace.channels.get(channelId);
+    if (channel === undefined) throw new Error(`setMember: unknown channel ${channelId}`);
+    channel.isMember = isMember;
+  }
+
+  /**
+   * Clears calls, messages, ephemerals, queued failures, latencies and rate windows.
+   * Keeps channels (including added ones and membership changes) and users.
+   */
+  reset(): void {
+    this.calls.length = 0;
+    this.workspace.clearMessages();
+    this.failures.clear();
+    this.latencies.clear();
+    this.postTimes.clear();
+  }
+
+  close(): Promise<void> {
+    this.closing.abort(); // ends pending latency waits
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = /^\/api\/([\w.]+)$/.exec(url.pathname)?.[1];
+    if (method === undefined) return sendPlain(res, 404);
+    if (req.method !== 'POST') return sendPlain(res, 405);
+
+    try {
+      const raw = await readBody(req);
+      if (raw === undefined) return sendPlain(res, 413);
+      const { args, valid } = parseArgs(req.headers['content-type'], raw, url.searchParams);
+      delete args.token; // WebClient copies a per-call token into the body; never keep it
+
+      await sleep(this.latencies.get(method) ?? 0, undefined, { signal: this.closing.signal });
+      const reply = this.safeReply(method, req.headers, args, valid);
+      send(res, reply);
+      this.record(method, args, reply);
+    } catch {
+      // the client went away mid-request, or we are closing; nothing to answer
+      res.destroy();
+    }
+  }
+
+  /** A bug in the stand-in answers HTTP 500 with its message rather than killing the process. */
+  private safeReply(
+    method: string,
+    headers: IncomingHttpHeaders,
+    args: Args,
+    valid: boolean,
+  ): Reply {
+    try {
+      return this.reply(method, headers, args, valid);
+    } catch (error) {
+      return { status: 500, headers: {}, body: `SlackStandIn bug: ${String(error)}` };
+    }
+  }
+
+  private reply(method: string, headers: IncomingHttpHeaders, args: Args, valid: boolean): Reply {
+    const failure = this.takeFailure(method);
+    if (failure) return failureReply(failure);
+    if (!isKnownMethod(method)) return json({ ok: false, error: 'unknown_method' });
+
+    const authError = this.checkAuth(headers.authorization);
+    if (authError) return json({ ok: false, error: authError });
+    if (!valid) return json({ ok: false, error: 'invalid_json' });
+
+    if (method !== 'chat.postMessage') return json(callMethod(method, args, this.workspace));
+    return this.rateLimitedPost(args);
+  }
+
+  /** chat.postMessage allows ~1 message per second per channel (wire-formats.md §3.8). */
+  private rateLimitedPost(args: Args): Reply {
+    const limit = this.options.postsPerSecondPerChannel;
+    const channelKey = this.workspace.findChannel(String(args.channel ?? ''))?.id ?? '';
+    const now = Date.now();
+    const recent = (this.postTimes.get(channelKey) ?? []).filter((t) => now - t < RATE_WINDOW_MS);
+    this.postTimes.set(channelKey, recent);
+    if (limit !== undefined && recent.length >= limit) {
+      const retryAfter = this.options.rateLimitRetryAfterSeconds ?? 1;
+      return failureReply({ status: 429, error: 'ratelimited', retryAfter, times: 1, body: {} });
+    }
+
+    const body = callMethod('chat.postMessage', args, this.workspace);
+    if (body.ok) recent.push(now);
+    return json(body);
+  }
+
+  private checkAuth(authorization: string | undefined): string | undefined {
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (token === undefined) return 'not_authed';
+    return token === this.workspace.identity.token ? undefined : 'invalid_auth';
+  }
+
+  private takeFailure(method: string): Required<Failure> | undefined {
+    const queue = this.failures.get(method);
+    const next = queue?.[0];
+    if (!queue || !next) return undefined;
+
+    next.times -= 1;
+    if (next.times === 0) queue.shift();
+    return next;
+  }
+
+  private record(method: string, args: Args, reply: Reply): void {
+    const response = typeof reply.body === 'string' ? { body: reply.body } : reply.body;
+    const call: RecordedCall = { method, args, status: reply.status, response, at: Date.now() };
+    this.calls.push(call);
+
+    try {
+      this.options.onCall?.(call);
+    } catch (error) {
+      console.error('SlackStandIn: onCall threw', error);
+    }
+  }
+}
