@@ -1,0 +1,45 @@
+import { SEVERITIES, type Severity } from './types.ts';
+
+const ALIASES: Record<string, Severity> = {
+  critical: 'critical',
+  crit: 'critical',
+  page: 'critical',
+  fatal: 'critical',
+  emergency: 'critical',
+  p1: 'critical',
+  sev1: 'critical',
+  error: 'error',
+  err: 'error',
+  high: 'error',
+  major: 'error',
+  p2: 'error',
+  sev2: 'error',
+  warning: 'warning',
+  warn: 'warning',
+  medium: 'warning',
+  minor: 'warning',
+  p3: 'warning',
+  sev3: 'warning',
+  info: 'info',
+  informational: 'info',
+  low: 'info',
+  none: 'info',
+  p4: 'info',
+  p5: 'info',
+  sev4: 'info',
+};
+
+/** Maps the many spellings sources use ('page', 'P1', 'warn') to our four levels. */
+export function normalizeSeverity(value: string | undefined, fallback: Severity = 'warning') {
+  if (value === undefined) return fallback;
+  return ALIASES[value.trim().toLowerCase()] ?? fallback;
+}
+
+export function isSeverity(value: string): value is Severity {
+  return (SEVERITIES as readonly string[]).includes(value);
+}
+
+/** The more severe of two severities. */
+export function worstSeverity(a: Severity, b: Severity): Severity {
+  return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b;
+}

@@ -1,0 +1,132 @@
+/** Severity of an alert or incident, most severe first. */
+export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type AlertStatus = 'firing' | 'resolved';
+export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
+
+/** Who caused a change: a person (Slack user), an alert source, or the bot itself. */
+export interface Actor {
+  kind: 'user' | 'source' | 'system';
+  /** Slack user ID for people, source name for sources, 'firebreak' for the bot. */
+  id: string;
+  /** Display name when known (Slack user name). */
+  name?: string;
+}
+
+export type LinkKind = 'generator' | 'runbook' | 'dashboard' | 'source' | 'other';
+
+export interface Link {
+  title: string;
+  url: string;
+  kind: LinkKind;
+}
+
+/** One alert as every source parser produces it. */
+export interface NormalizedAlert {
+  /** Dedup key, unique per source: Alertmanager's fingerprint, the generic dedup_key. */
+  key: string;
+  status: AlertStatus;
+  title: string;
+  /** One line shown in the incident's alert list. */
+  summary: string;
+  description?: string;
+  severity: Severity;
+  labels: Record<string, string>;
+  links: Link[];
+  /** When the problem started; sources that do not say get the time it was first seen. */
+  startsAt?: string;
+  endsAt?: string;
+}
+
+/** What one webhook delivery carries: alerts of one group, which maps to one incident. */
+export interface AlertBatch {
+  source: string;
+  /** Identifies the group across deliveries; alerts of one group share an incident. */
+  groupKey: string;
+  /** Title for an incident opened by this batch. */
+  title: string;
+  description?: string;
+  links: Link[];
+  alerts: NormalizedAlert[];
+}
+
+export interface AlertState {
+  key: string;
+  status: AlertStatus;
+  title: string;
+  summary: string;
+  description?: string;
+  severity: Severity;
+  labels: Record<string, string>;
+  links: Link[];
+  startsAt: string;
+  endsAt?: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  notifications: number;
+}
+
+export interface Incident {
+  id: string;
+  number: number;
+  title: string;
+  description?: string;
+  severity: Severity;
+  status: IncidentStatus;
+  /** Alert source that opened it, or 'slack' when declared by a person. */
+  source: string;
+  groupKey?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Grows with every change that alters how the incident looks; views compare it. */
+  version: number;
+  startedAt: string;
+  lastSeenAt?: string;
+  /** Alert notifications received for this incident, repeats included. */
+  notifications: number;
+  /** Alerts by key, in the order first seen. */
+  alerts: Record<string, AlertState>;
+  links: Link[];
+  declaredBy?: Actor;
+  acknowledgedBy?: Actor;
+  acknowledgedAt?: string;
+  resolvedBy?: Actor;
+  resolvedAt?: string;
+  resolution?: string;
+  reopenedAt?: string;
+  /** References adapters keep on the incident (the Slack message's channel and ts, say). */
+  refs: Record<string, Record<string, string>>;
+}
+
+export type TimelineKind =
+  | 'incident.opened'
+  | 'incident.declared'
+  | 'incident.acknowledged'
+  | 'incident.resolved'
+  | 'incident.reopened'
+  | 'alert.fired'
+  | 'alert.repeated'
+  | 'alert.resolved'
+  | 'note'
+  | 'delivery.failed';
+
+export interface TimelineEntry {
+  /** Position in the incident's timeline, from 1. */
+  seq: number;
+  incidentId: string;
+  /** UTC, ISO 8601. */
+  at: string;
+  kind: TimelineKind;
+  actor: Actor;
+  /** Where the change came from: 'slack', 'alertmanager', 'generic', 'firebreak'. */
+  origin: string;
+  text: string;
+}
+
+export type NewTimelineEntry = Omit<TimelineEntry, 'seq' | 'incidentId'>;
+
+export interface IncidentCounts {
+  total: number;
+  firing: number;
+}

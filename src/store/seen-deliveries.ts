@@ -1,0 +1,35 @@
+import type { StoredDocument } from '../core/ports.ts';
+
+export interface SeenDocument {
+  /** Delivery ID → epoch ms after which it may be forgotten. */
+  seen: Record<string, number>;
+}
+
+/**
+ * Remembers delivery IDs (Slack `event_id`, webhook delivery IDs) for `ttlMs`, across restarts,
+ * so a redelivered request is applied once.
+ */
+export class SeenDeliveries {
+  readonly #doc: StoredDocument<SeenDocument>;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+
+  constructor(doc: StoredDocument<SeenDocument>, ttlMs: number, now: () => number = Date.now) {
+    this.#doc = doc;
+    this.#ttlMs = ttlMs;
+    this.#now = now;
+  }
+
+  /** True the first time an ID is seen; records it (durably) before answering. */
+  async firstTime(id: string) {
+    const now = this.#now();
+    const seen = this.#doc.data.seen;
+    const expires = seen[id];
+    if (expires !== undefined && expires > now) return false;
+
+    for (const [key, until] of Object.entries(seen)) if (until <= now) delete seen[key];
+    seen[id] = now + this.#ttlMs;
+    await this.#doc.write();
+    return true;
+  }
+}
