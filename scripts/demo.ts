@@ -1,0 +1,124 @@
+/**
+ * `npm run demo`: plays one incident night against a running bot (`npm start`), using the
+ * sample payloads in test/fixtures. Alerts fire, repeat, partly resolve; in the sandbox a
+ * person also clicks Acknowledge and types `/incident` commands, as signed Slack requests.
+ * Talks only to the bot on 127.0.0.1 (or BOT_URL).
+ */
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  interactionBody,
+  slackSignatureHeaders,
+  slashCommandBody,
+} from '../test/fakes/slack/sign.ts';
+import { readEnvironment, SANDBOX_DEFAULTS } from '../src/config.ts';
+
+const env = readEnvironment();
+const bot = env.BOT_URL ?? `http://127.0.0.1:${env.PORT ?? '3000'}`;
+const token = env.ALERT_WEBHOOK_TOKEN ?? SANDBOX_DEFAULTS.alertWebhookToken;
+const sandbox = !env.SLACK_BOT_TOKEN;
+const signingSecret = env.SLACK_SIGNING_SECRET ?? SANDBOX_DEFAULTS.signingSecret;
+const channel = env.ALERTS_CHANNEL ?? SANDBOX_DEFAULTS.alertsChannel;
+const person = { id: 'U0PAT0001', name: 'pat' };
+
+async function sendAlert(route: string, fixture: string) {
+  const body = await readFile(new URL(`../test/fixtures/${fixture}`, import.meta.url));
+  const res = await fetch(`${bot}/webhooks/${route}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body,
+  });
+  const answer = (await res.json()) as Record<string, unknown>;
+  console.log(`POST /webhooks/${route} ${fixture} -> ${res.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+async function slack(body: string, label: string) {
+  const res = await fetch(`${bot}/slack/events`, {
+    method: 'POST',
+    headers: slackSignatureHeaders(signingSecret, body),
+    body,
+  });
+  const text = await res.text();
+  console.log(`POST /slack/events ${label} -> ${res.status} ${text.slice(0, 300)}`);
+}
+
+function command(text: string) {
+  const body = slashCommandBody({
+    text,
+    user_id: person.id,
+    user_name: person.name,
+    channel_id: channel,
+  });
+  return slack(body, `/incident ${text}`);
+}
+
+function click(actionId: string, incidentId: string) {
+  const payload = {
+    type: 'block_actions',
+    user: { id: person.id, username: person.name, name: person.name, team_id: 'T0SANDBOX' },
+    team: { id: 'T0SANDBOX', domain: 'sandbox' },
+    api_app_id: 'A0FIREBRK',
+    container: { type: 'message', message_ts: '0', channel_id: channel, is_ephemeral: false },
+    channel: { id: channel, name: 'alerts' },
+    trigger_id: 'sandbox.trigger',
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: 'inc_actions',
+        value: incidentId,
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
+  };
+  return slack(interactionBody(payload), `click ${actionId} on ${incidentId}`);
+}
+
+async function main() {
+  const health = await fetch(`${bot}/healthz`).catch(() => undefined);
+  if (!health?.ok) {
+    console.error(
+      `No bot answers at ${bot}/healthz. Start it first with "npm start" (another terminal).`,
+    );
+    process.exit(1);
+  }
+
+  console.log('1. Alerts fire');
+  await sendAlert('alertmanager', 'alertmanager/firing-single.json');
+  const group = await sendAlert('alertmanager', 'alertmanager/firing-group.json');
+  await sendAlert('generic', 'generic/firing.json');
+  await sendAlert('generic', 'hostile/generic-mrkdwn-injection.json');
+  await sendAlert('alertmanager', 'hostile/alertmanager-long-description.json');
+  await sleep(1500);
+
+  console.log('2. The group repeats, then three of its five alerts resolve');
+  await sendAlert('alertmanager', 'alertmanager/firing-group.json');
+  await sendAlert('alertmanager', 'alertmanager/partially-resolved.json');
+  const id = String(group.incident);
+
+  if (sandbox) {
+    console.log(
+      `3. ${person.name} acknowledges ${id} (twice: the second click is told it is done) and adds a note`,
+    );
+    await click('incident_ack', id);
+    await click('incident_ack', id);
+    await command(`note ${id} rolled back checkout-api to v2.41.0`);
+    await command('list');
+  } else {
+    console.log(
+      '3. (Slack clicks are played only in the sandbox: click Acknowledge in Slack yourself.)',
+    );
+  }
+  await sleep(1000);
+
+  console.log('4. Everything resolves');
+  await sendAlert('alertmanager', 'alertmanager/resolved-group.json');
+  await sendAlert('generic', 'generic/resolved.json');
+  if (sandbox) await command(`timeline ${id}`);
+  console.log(
+    'Done. The bot’s log shows each Slack call it made; `/incident list` shows what is still open.',
+  );
+}
+
+await main();

@@ -1,0 +1,172 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+
+/** Everything the bot reads from its environment, checked once at start-up. */
+export interface Config {
+  /** True when no SLACK_BOT_TOKEN is set: the bot talks to its local Slack stand-in. */
+  sandbox: boolean;
+  slack: {
+    botToken: string;
+    signingSecret: string;
+    /** Web API base URL, ending in `/`; undefined means Slack's own. */
+    apiUrl: string | undefined;
+  };
+  /** Channel ID of the alerts channel (C0123ABCDEF). */
+  alertsChannel: string;
+  alertWebhookToken: string;
+  /** HTTP port; default 3000. */
+  port: number;
+  /** Address to listen on; default all interfaces, loopback in the sandbox. */
+  host: string;
+  /** Where the store keeps its files; default ./data (./data/sandbox in the sandbox). */
+  dataDir: string;
+  logLevel: string;
+  logFormat: 'json' | 'pretty';
+  /** Minutes after resolution during which a re-firing alert reopens its incident; default 60. */
+  reopenWindowMinutes: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export const SANDBOX_DEFAULTS = {
+  botToken: 'xoxb-sandbox-token',
+  signingSecret: 'sandbox-signing-secret-not-for-production',
+  alertsChannel: 'C0ALERTS01',
+  alertWebhookToken: 'sandbox-alert-webhook-token',
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Env = Record<string, string | undefined>;
+
+/** The process environment over the values of `.env` (if there is one): the environment wins. */
+export function readEnvironment(env: Env = process.env, file = '.env'): Env {
+  if (!existsSync(file)) return env;
+  return { ...parseEnv(readFileSync(file, 'utf8')), ...env };
+}
+
+/**
+ * Validates the environment. Throws ConfigError with one line per problem, each naming the
+ * variable and what it must look like; secrets are never echoed.
+ */
+export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config {
+  const problems: string[] = [];
+  const value = (name: string) => {
+    const raw = env[name]?.trim();
+    return raw === '' ? undefined : raw;
+  };
+  const check = (name: string, ok: boolean, rule: string) => {
+    if (!ok) problems.push(`${name} ${rule}`);
+  };
+
+  const botToken = value('SLACK_BOT_TOKEN');
+  const sandbox = botToken === undefined;
+  const required = (name: string, fallback: string) => {
+    const v = value(name);
+    if (v !== undefined) return v;
+    if (!sandbox) problems.push(`${name} is required when SLACK_BOT_TOKEN is set`);
+    return fallback;
+  };
+
+  const token = botToken ?? SANDBOX_DEFAULTS.botToken;
+  check(
+    'SLACK_BOT_TOKEN',
+    token.startsWith('xoxb-'),
+    'must be a bot token starting with xoxb- (from OAuth & Permissions)',
+  );
+
+  const signingSecret = required('SLACK_SIGNING_SECRET', SANDBOX_DEFAULTS.signingSecret);
+  check(
+    'SLACK_SIGNING_SECRET',
+    signingSecret.length >= 16 && !/\s/.test(signingSecret),
+    'must be the app signing secret (Basic Information), 16 or more characters',
+  );
+
+  const apiUrl = value('SLACK_API_URL');
+  check(
+    'SLACK_API_URL',
+    apiUrl === undefined || isHttpUrl(apiUrl),
+    `must be an http(s) URL like https://slack.com/api/ (got "${apiUrl}")`,
+  );
+
+  const alertsChannel = required('ALERTS_CHANNEL', SANDBOX_DEFAULTS.alertsChannel);
+  check(
+    'ALERTS_CHANNEL',
+    /^[CG][A-Z0-9]{6,}$/.test(alertsChannel),
+    `must be a channel ID like C0123ABCDEF, not a #name (got "${alertsChannel}")`,
+  );
+
+  const alertWebhookToken = required('ALERT_WEBHOOK_TOKEN', SANDBOX_DEFAULTS.alertWebhookToken);
+  check(
+    'ALERT_WEBHOOK_TOKEN',
+    alertWebhookToken.length >= 16 && !/\s/.test(alertWebhookToken),
+    'must be 16 or more characters without spaces (try: openssl rand -hex 24)',
+  );
+
+  const port = integer(value('PORT') ?? '3000');
+  check(
+    'PORT',
+    port !== undefined && port >= 0 && port <= 65535,
+    `must be a port number from 0 to 65535 (got "${value('PORT')}")`,
+  );
+
+  const reopen = integer(value('REOPEN_WINDOW_MINUTES') ?? '60');
+  check(
+    'REOPEN_WINDOW_MINUTES',
+    reopen !== undefined && reopen >= 0,
+    `must be a whole number of minutes, 0 or more (got "${value('REOPEN_WINDOW_MINUTES')}")`,
+  );
+
+  const logLevel = (value('LOG_LEVEL') ?? 'info').toLowerCase();
+  check(
+    'LOG_LEVEL',
+    LOG_LEVELS.includes(logLevel),
+    `must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`,
+  );
+
+  const logFormat = value('LOG_FORMAT') ?? (options.isTty ? 'pretty' : 'json');
+  check(
+    'LOG_FORMAT',
+    logFormat === 'json' || logFormat === 'pretty',
+    `must be json or pretty (got "${logFormat}")`,
+  );
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    sandbox,
+    slack: Object.freeze({ botToken: token, signingSecret, apiUrl: apiUrl && withSlash(apiUrl) }),
+    alertsChannel,
+    alertWebhookToken,
+    port: port ?? 3000,
+    host: value('HOST') ?? (sandbox ? '127.0.0.1' : '0.0.0.0'),
+    dataDir: value('DATA_DIR') ?? (sandbox ? './data/sandbox' : './data'),
+    logLevel,
+    logFormat: logFormat as Config['logFormat'],
+    reopenWindowMinutes: reopen ?? 60,
+  });
+}
+
+function integer(text: string) {
+  return /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+function isHttpUrl(text: string) {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function withSlash(url: string) {
+  return url.endsWith('/') ? url : `${url}/`;
+}

@@ -1,0 +1,35 @@
+/**
+ * A failure of a call to another system, told apart from our own bugs: which service, what it
+ * answered, and whether trying again can help.
+ */
+export class OutboundError extends Error {
+  readonly service: string;
+  /** The service's own error code (`channel_not_found`) or HTTP status, when known. */
+  readonly code: string | undefined;
+  readonly retryable: boolean;
+  /** Set when the service asked us to wait (429): the job waits this long, not counted as a failure. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(input: {
+    service: string;
+    message: string;
+    code?: string;
+    retryable?: boolean;
+    retryAfterMs?: number;
+    cause?: unknown;
+  }) {
+    super(input.message, { cause: input.cause });
+    this.name = 'OutboundError';
+    this.service = input.service;
+    this.code = input.code;
+    this.retryable = input.retryable ?? false;
+    this.retryAfterMs = input.retryAfterMs;
+  }
+
+  /** Anything thrown by a job handler; unknown errors are our bugs and are not retried. */
+  static from(error: unknown) {
+    if (error instanceof OutboundError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new OutboundError({ service: 'firebreak', message, cause: error });
+  }
+}

@@ -1,0 +1,33 @@
+import { SlackStandIn } from '../../test/fakes/slack/slack-stand-in.ts';
+import { SANDBOX_DEFAULTS, type Config } from '../config.ts';
+import type { Logger } from '../core/ports.ts';
+
+/**
+ * Runs the project's Slack Web API stand-in (the one the tests use) on loopback and logs each
+ * call the bot makes, so a newcomer sees the whole flow without a Slack workspace.
+ * Returns the Web API base URL to give the bot.
+ */
+export async function startSandboxSlack(config: Config, logger: Logger) {
+  const standIn = await SlackStandIn.start({
+    token: config.slack.botToken,
+    channels: [{ id: config.alertsChannel, name: 'alerts', isMember: true }],
+    onCall: (call) => {
+      const error = call.response.error;
+      const fields = {
+        method: call.method,
+        channel: call.args.channel,
+        ts: call.response.ts ?? call.args.ts,
+      };
+      if (call.response.ok === true) logger.info(fields, `slack ${call.method}`);
+      else logger.warn({ ...fields, status: call.status, error }, 'slack call refused');
+    },
+  });
+  logger.info({ apiUrl: standIn.url }, 'local Slack stand-in listening');
+  if (config.alertWebhookToken === SANDBOX_DEFAULTS.alertWebhookToken) {
+    logger.info(
+      { token: undefined, header: `Authorization: Bearer ${SANDBOX_DEFAULTS.alertWebhookToken}` },
+      'sandbox alert webhook token (sandbox only)',
+    );
+  }
+  return standIn.url;
+}

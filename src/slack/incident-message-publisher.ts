@@ -1,0 +1,222 @@
+import type { IncidentChange, IncidentService } from '../core/incident-service.ts';
+import type { Clock, Logger } from '../core/ports.ts';
+import type { Incident } from '../core/types.ts';
+import type { Health } from '../health.ts';
+import { OutboundError } from '../outbound/outbound-error.ts';
+import type { Job, OutboundQueue } from '../outbound/outbound-queue.ts';
+import { escapeText, truncate } from './mrkdwn.ts';
+import {
+  renderIncidentMessage,
+  renderMinimalMessage,
+  type IncidentMessage,
+} from './render-incident-message.ts';
+import type { MessageContent, SlackGateway } from './slack-gateway.ts';
+
+const MESSAGE_JOB = 'slack.incident-message';
+const DETAILS_JOB = 'slack.incident-details';
+/** Slack's answers that mean the blocks, not the request, were refused. */
+const REFUSED_BLOCKS = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_blocks_too_long',
+  'msg_too_long',
+]);
+/** Answers that mean the bot cannot post in the channel until a person fixes something. */
+const CHANNEL_PROBLEMS = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'restricted_action',
+  'missing_scope',
+  'invalid_auth',
+  'account_inactive',
+  'token_revoked',
+]);
+
+export interface IncidentMessagePublisherOptions {
+  incidents: IncidentService;
+  queue: OutboundQueue;
+  gateway: SlackGateway;
+  alertsChannel: string;
+  health: Health;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Keeps exactly one Slack message per incident in the alerts channel, current with the
+ * incident: posted once, then updated in place. Work goes through the outbound queue, so
+ * updates coalesce (only the latest state is sent) and survive restarts.
+ */
+export class IncidentMessagePublisher {
+  readonly #o: IncidentMessagePublisherOptions;
+
+  constructor(options: IncidentMessagePublisherOptions) {
+    this.#o = options;
+    options.queue.register(MESSAGE_JOB, (job) => this.#publish(job));
+    options.queue.register(DETAILS_JOB, (job) => this.#postDetails(job));
+    options.incidents.onChange((change) => this.#changed(change));
+  }
+
+  /** After a restart: queue every incident whose message is missing or behind. */
+  async reconcile() {
+    const stale = this.#o.incidents
+      .list({ all: true })
+      .filter((i) => i.refs.slack?.version !== String(i.version));
+    for (const incident of stale) await this.#enqueue(incident, 3);
+    if (stale.length > 0)
+      this.#o.logger.info({ incidents: stale.length }, 'slack messages queued after restart');
+  }
+
+  #changed(change: IncidentChange) {
+    if (change.entries.every((e) => e.kind === 'note' || e.kind === 'delivery.failed')) return;
+    const routine = change.entries.every((e) => e.kind === 'alert.repeated');
+    const priority = change.created ? 1 : routine ? 5 : 2;
+    this.#enqueue(change.incident, priority).catch((error: unknown) => {
+      this.#o.logger.error(
+        { err: error, incident: change.incident.id },
+        'could not queue slack message',
+      );
+    });
+  }
+
+  #enqueue(incident: Incident, priority: number) {
+    return this.#o.queue.enqueue({
+      kind: MESSAGE_JOB,
+      key: `slack-message:${incident.id}`,
+      payload: { incidentId: incident.id },
+      priority,
+    });
+  }
+
+  async #publish(job: Job) {
+    const { incidents, gateway, alertsChannel, clock } = this.#o;
+    const incident = incidents.get(job.payload.incidentId ?? '');
+    if (!incident) return;
+
+    const ref = incident.refs.slack ?? {};
+    const version = String(incident.version);
+    if (ref.ts && ref.version === version) return;
+
+    const message = renderIncidentMessage(incident);
+    const channel = ref.channel ?? alertsChannel;
+    let ts: string | undefined = ref.ts;
+    if (ts) {
+      await this.#send(incident, message, (content) =>
+        gateway.updateMessage(channel, ts ?? '', content),
+      );
+    } else {
+      // A crash between posting and storing the ts would post twice: look for our message first.
+      if (ref.postStartedAt) {
+        ts = await gateway.findIncidentMessage(channel, incident.id, ref.postStartedAt);
+      }
+      if (!ts) {
+        await incidents.setRef(incident.id, 'slack', {
+          channel,
+          postStartedAt: clock.now().toISOString(),
+        });
+        ts = await this.#send(incident, message, (content) =>
+          this.#post(channel, incident, content),
+        );
+      }
+    }
+
+    await incidents.setRef(incident.id, 'slack', { ...ref, channel, ts: ts ?? '', version });
+    this.#o.health.clear('slack');
+    if (message.overflow.length > 0 && !ref.detailsTs) {
+      await this.#o.queue.enqueue({
+        kind: DETAILS_JOB,
+        key: `slack-details:${incident.id}`,
+        payload: { incidentId: incident.id },
+        priority: 6,
+      });
+    }
+  }
+
+  /** Sends the full message; if Slack refuses its blocks, logs why and sends the minimal one. */
+  async #send<T>(
+    incident: Incident,
+    message: IncidentMessage,
+    send: (content: MessageContent) => Promise<T>,
+  ) {
+    try {
+      return await send(message);
+    } catch (error) {
+      if (!(error instanceof OutboundError) || !REFUSED_BLOCKS.has(error.code ?? ''))
+        throw this.#noted(error);
+      this.#o.logger.error(
+        { incident: incident.id, code: error.code, err: error },
+        'slack refused the incident message, sending the minimal one',
+      );
+      return await send(renderMinimalMessage(incident)).catch((e: unknown) => {
+        throw this.#noted(e);
+      });
+    }
+  }
+
+  /** Posts; a bot that is not in a public channel joins it and tries once more. */
+  async #post(channel: string, incident: Incident, content: MessageContent) {
+    try {
+      return (await this.#o.gateway.postMessage(channel, content, { incidentId: incident.id })).ts;
+    } catch (error) {
+      if (!(error instanceof OutboundError) || error.code !== 'not_in_channel') throw error;
+      await this.#o.gateway.joinChannel(channel).catch(() => {
+        throw error;
+      });
+      return (await this.#o.gateway.postMessage(channel, content, { incidentId: incident.id })).ts;
+    }
+  }
+
+  /** Channel trouble is a misconfiguration: /healthz and `/incident` say so until a post works. */
+  #noted(error: unknown) {
+    if (error instanceof OutboundError && CHANNEL_PROBLEMS.has(error.code ?? '')) {
+      const channel = this.#o.alertsChannel;
+      this.#o.health.report(
+        'slack',
+        `cannot post to ALERTS_CHANNEL ${channel} (${error.code}): ${advice(error.code ?? '')}`,
+      );
+    }
+    return error;
+  }
+
+  async #postDetails(job: Job) {
+    const incident = this.#o.incidents.get(job.payload.incidentId ?? '');
+    const ref = incident?.refs.slack;
+    if (!incident || !ref?.ts || ref.detailsTs || !ref.channel) return;
+
+    const full = renderIncidentMessage(incident).overflow.join('\n\n');
+    const sections = chunk(escapeText(full), 2_900).slice(0, 45);
+    const blocks = sections.map((text) => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text, verbatim: true },
+    }));
+    const content = {
+      text: truncate(`Full alert text for ${incident.id}: ${escapeText(full)}`, 3_000),
+      blocks,
+    };
+    const posted = await this.#o.gateway.postMessage(ref.channel, content, { threadTs: ref.ts });
+    const latest = this.#o.incidents.get(incident.id)?.refs.slack ?? ref;
+    await this.#o.incidents.setRef(incident.id, 'slack', { ...latest, detailsTs: posted.ts });
+  }
+}
+
+function advice(code: string) {
+  if (code === 'channel_not_found' || code === 'not_in_channel')
+    return 'invite the bot to the channel (/invite @Firebreak) or check the channel ID';
+  if (code === 'is_archived')
+    return 'the channel is archived; unarchive it or set another ALERTS_CHANNEL';
+  if (code === 'missing_scope')
+    return 'reinstall the app from manifest.yml to grant the scopes it needs';
+  return 'check SLACK_BOT_TOKEN and the app installation';
+}
+
+function chunk(text: string, size: number) {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > 0) {
+    const part = truncate(rest, size, '');
+    parts.push(part);
+    rest = rest.slice(part.length);
+  }
+  return parts;
+}

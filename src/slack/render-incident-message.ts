@@ -1,0 +1,214 @@
+import { countAlerts } from '../core/apply-alerts.ts';
+import type { Actor, AlertState, Incident, Severity } from '../core/types.ts';
+import { bold, escapeText, link, mention, safe, slackDate, truncate } from './mrkdwn.ts';
+
+/**
+ * Block Kit limits we build under, with room to spare.
+ * https://docs.slack.dev/reference/block-kit/blocks (section text 3,000; fields 10 of 2,000;
+ * header 150; button text 75, value 2,000; 50 blocks a message)
+ */
+const LIMITS = {
+  title: 300,
+  description: 1_500,
+  field: 1_900,
+  alertLine: 200,
+  alertLines: 10,
+  section: 2_900,
+  fallbackText: 600,
+};
+
+export const ACTION_ACK = 'incident_ack';
+export const ACTION_RESOLVE = 'incident_resolve';
+
+const SEVERITY_ICON: Record<Severity, string> = {
+  critical: ':red_circle:',
+  error: ':large_orange_circle:',
+  warning: ':large_yellow_circle:',
+  info: ':large_blue_circle:',
+};
+
+export interface IncidentMessage {
+  text: string;
+  blocks: object[];
+  /** Alert text that did not fit; posted in full as a thread reply. */
+  overflow: string[];
+}
+
+/** The incident's one message in the alerts channel: what it is, its state, and what to do. */
+export function renderIncidentMessage(incident: Incident): IncidentMessage {
+  const { firing, total } = countAlerts(incident);
+  const overflow: string[] = [];
+  const blocks: object[] = [
+    {
+      type: 'header',
+      block_id: 'inc_header',
+      text: { type: 'plain_text', text: headerText(incident), emoji: true },
+    },
+    mrkdwnSection('inc_title', titleText(incident, overflow)),
+    {
+      type: 'section',
+      block_id: 'inc_fields',
+      fields: fields(incident, firing, total).map((text) => mrkdwn(text)),
+    },
+  ];
+
+  if (total > 0) blocks.push(mrkdwnSection('inc_alerts', alertList(incident)));
+  const links = linkLine(incident);
+  if (links) blocks.push({ type: 'context', block_id: 'inc_links', elements: [mrkdwn(links)] });
+  const state = stateLine(incident);
+  if (state) blocks.push({ type: 'context', block_id: 'inc_state', elements: [mrkdwn(state)] });
+  const actions = actionButtons(incident);
+  if (actions.length > 0)
+    blocks.push({ type: 'actions', block_id: 'inc_actions', elements: actions });
+
+  return { text: fallbackText(incident, firing, total), blocks, overflow };
+}
+
+/** A last resort when Slack refuses the full message: text and buttons only. */
+export function renderMinimalMessage(incident: Incident) {
+  const { firing, total } = countAlerts(incident);
+  const text = fallbackText(incident, firing, total);
+  const blocks: object[] = [mrkdwnSection('inc_title', text)];
+  const actions = actionButtons(incident);
+  if (actions.length > 0)
+    blocks.push({ type: 'actions', block_id: 'inc_actions', elements: actions });
+  return { text, blocks };
+}
+
+function headerText(incident: Incident) {
+  const icon =
+    incident.status === 'resolved' ? ':white_check_mark:' : SEVERITY_ICON[incident.severity];
+  return `${icon} ${incident.id} · ${incident.severity.toUpperCase()} · ${statusWord(incident)}`;
+}
+
+function titleText(incident: Incident, overflow: string[]) {
+  const title = bold(incident.title, LIMITS.title);
+  if (escapeText(incident.title).length > LIMITS.title - 2) overflow.push(incident.title);
+  const description = incident.description ?? soleAlert(incident)?.description;
+  if (!description) return title;
+
+  if (escapeText(description).length > LIMITS.description) overflow.push(description);
+  return `${title}\n${safe(description, LIMITS.description)}`;
+}
+
+function fields(incident: Incident, firing: number, total: number) {
+  const result = [
+    `*Severity*\n${incident.severity}`,
+    `*Status*\n${statusWord(incident)}`,
+    `*Source*\n${sourceText(incident)}`,
+    `*Started*\n${slackDate(incident.startedAt)}`,
+  ];
+  if (total > 0) result.push(`*Alerts*\n${firing} of ${total} firing`);
+  if (incident.lastSeenAt) {
+    const times =
+      incident.notifications === 1 ? '1 notification' : `${incident.notifications} notifications`;
+    result.push(`*Last seen*\n${slackDate(incident.lastSeenAt)} · ${times}`);
+  }
+  return result.map((text) => truncate(text, LIMITS.field));
+}
+
+function sourceText(incident: Incident) {
+  if (incident.declaredBy) return `Declared by ${actorText(incident.declaredBy)}`;
+  const detail = soleAlert(incident)?.labels.source;
+  return detail
+    ? `${safe(incident.source, 100)} (${safe(detail, 200)})`
+    : safe(incident.source, 100);
+}
+
+function alertList(incident: Incident) {
+  const alerts = Object.values(incident.alerts);
+  const ordered = [
+    ...alerts.filter((a) => a.status === 'firing'),
+    ...alerts.filter((a) => a.status !== 'firing'),
+  ];
+  const lines = ordered.slice(0, LIMITS.alertLines).map((alert) => {
+    const icon = alert.status === 'firing' ? ':rotating_light:' : ':white_check_mark:';
+    return `${icon} ${safe(alert.summary, LIMITS.alertLine)}`;
+  });
+  const hidden = ordered.length - lines.length;
+  if (hidden > 0) lines.push(`_…and ${hidden} more_`);
+  return lines.join('\n');
+}
+
+function linkLine(incident: Incident) {
+  const parts = incident.links.slice(0, 8).map((l) => link(l.url, l.title));
+  return parts.join(' · ');
+}
+
+function stateLine(incident: Incident) {
+  const parts: string[] = [];
+  if (incident.acknowledgedBy && incident.acknowledgedAt) {
+    parts.push(
+      `Acknowledged by ${actorText(incident.acknowledgedBy)} ${slackDate(incident.acknowledgedAt)}`,
+    );
+  }
+  if (incident.resolvedBy && incident.resolvedAt) {
+    const note = incident.resolution ? `: ${safe(incident.resolution, 500)}` : '';
+    parts.push(
+      `Resolved by ${actorText(incident.resolvedBy)} ${slackDate(incident.resolvedAt)}${note}`,
+    );
+  }
+  if (incident.reopenedAt && incident.status !== 'resolved') {
+    parts.push(`Reopened ${slackDate(incident.reopenedAt)}`);
+  }
+  return parts.join(' · ');
+}
+
+function actionButtons(incident: Incident) {
+  const buttons: object[] = [];
+  if (incident.status === 'triggered') {
+    buttons.push(button(ACTION_ACK, 'Acknowledge', incident.id, 'primary'));
+  }
+  if (incident.status !== 'resolved') {
+    const resolve = button(ACTION_RESOLVE, 'Resolve', incident.id, 'danger');
+    buttons.push({
+      ...resolve,
+      confirm: {
+        title: plain('Resolve this incident?'),
+        text: plain(`${incident.id} will be marked resolved for everyone.`),
+        confirm: plain('Resolve'),
+        deny: plain('Cancel'),
+      },
+    });
+  }
+  return buttons;
+}
+
+function button(actionId: string, text: string, value: string, style: 'primary' | 'danger') {
+  return { type: 'button', action_id: actionId, text: plain(text), value, style };
+}
+
+function fallbackText(incident: Incident, firing: number, total: number) {
+  const alerts = total > 0 ? ` (${firing} of ${total} alerts firing)` : '';
+  const title = safe(incident.title, LIMITS.fallbackText);
+  return `${incident.id} [${incident.severity}] ${title} · ${statusWord(incident)}${alerts}`;
+}
+
+export function statusWord(incident: Incident) {
+  if (incident.status === 'acknowledged') return 'Acknowledged';
+  if (incident.status === 'resolved') return 'Resolved';
+  return Object.keys(incident.alerts).length > 0 ? 'Firing' : 'Open';
+}
+
+function actorText(actor: Actor) {
+  if (actor.kind === 'user') return mention(actor.id);
+  return safe(actor.id, 100);
+}
+
+function soleAlert(incident: Incident): AlertState | undefined {
+  const alerts = Object.values(incident.alerts);
+  return alerts.length === 1 ? alerts[0] : undefined;
+}
+
+function mrkdwnSection(blockId: string, text: string) {
+  return { type: 'section', block_id: blockId, text: mrkdwn(truncate(text, LIMITS.section)) };
+}
+
+/** Alert text never auto-links: `verbatim` keeps Slack from turning URLs and #names into links. */
+function mrkdwn(text: string) {
+  return { type: 'mrkdwn', text, verbatim: true };
+}
+
+function plain(text: string) {
+  return { type: 'plain_text', text, emoji: true };
+}

@@ -1,0 +1,194 @@
+import { ErrorCode, WebClient } from '@slack/web-api';
+import type { Logger } from '../core/ports.ts';
+import { OutboundError } from '../outbound/outbound-error.ts';
+
+/** Waited after a 429 that names no `Retry-After`. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 10_000;
+/** chat.postMessage allows about one message a second per channel (docs.slack.dev/apis/web-api/rate-limits). */
+const POST_INTERVAL_MS = 1_000;
+/** Slack answers these with ok:false, but they are its own trouble and pass. */
+const RETRYABLE_CODES = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
+const RATE_LIMIT_CODES = new Set(['ratelimited', 'rate_limited']);
+
+export interface SlackGatewayOptions {
+  token: string;
+  apiUrl?: string;
+  logger: Logger;
+}
+
+export interface MessageContent {
+  text: string;
+  blocks?: object[];
+}
+
+/**
+ * Our one way out to Slack's Web API. The SDK's own retries and queue pausing are off
+ * (a 429 on one method would stall every other call): the outbound queue decides.
+ * Failures come out as OutboundError with Slack's error code.
+ */
+export class SlackGateway {
+  readonly #client: WebClient;
+  readonly #logger: Logger;
+  readonly #nextPost = new Map<string, number>();
+
+  constructor(options: SlackGatewayOptions) {
+    this.#client = new WebClient(options.token, {
+      slackApiUrl: options.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 10_000,
+    });
+    this.#logger = options.logger;
+  }
+
+  async authTest() {
+    const result = await this.#call('auth.test', {});
+    return { userId: String(result.user_id ?? ''), team: String(result.team ?? '') };
+  }
+
+  /** Posts a message, paced per channel, with metadata that lets us find it again after a crash. */
+  async postMessage(
+    channel: string,
+    content: MessageContent,
+    options: { threadTs?: string; incidentId?: string } = {},
+  ) {
+    await this.#pace(channel);
+    const result = await this.#call('chat.postMessage', {
+      channel,
+      text: content.text,
+      blocks: content.blocks,
+      thread_ts: options.threadTs,
+      unfurl_links: false,
+      unfurl_media: false,
+      metadata: options.incidentId
+        ? { event_type: 'firebreak_incident', event_payload: { incident_id: options.incidentId } }
+        : undefined,
+    });
+    return { channel: String(result.channel), ts: String(result.ts) };
+  }
+
+  async updateMessage(channel: string, ts: string, content: MessageContent) {
+    await this.#call('chat.update', { channel, ts, text: content.text, blocks: content.blocks });
+  }
+
+  async postEphemeral(channel: string, user: string, text: string) {
+    await this.#call('chat.postEphemeral', { channel, user, text });
+  }
+
+  async joinChannel(channel: string) {
+    await this.#call('conversations.join', { channel });
+  }
+
+  /** The incident's message posted by an earlier attempt that crashed before storing its ts. */
+  async findIncidentMessage(channel: string, incidentId: string, oldest: string) {
+    const result = await this.#call('conversations.history', {
+      channel,
+      oldest: String(Math.floor(Date.parse(oldest) / 1000) - 60),
+      limit: 200,
+      include_all_metadata: true,
+    });
+    const messages = (result.messages ?? []) as Array<{
+      ts?: string;
+      metadata?: { event_payload?: { incident_id?: string } };
+    }>;
+    return messages.find((m) => m.metadata?.event_payload?.incident_id === incidentId)?.ts;
+  }
+
+  async #pace(channel: string) {
+    const now = Date.now();
+    const slot = Math.max(now, this.#nextPost.get(channel) ?? 0);
+    this.#nextPost.set(channel, slot + POST_INTERVAL_MS);
+    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  }
+
+  async #call(method: string, args: Record<string, unknown>) {
+    const started = Date.now();
+    try {
+      const result: Record<string, unknown> = { ...(await this.#client.apiCall(method, args)) };
+      this.#logger.debug(
+        { method, ok: true, ms: Date.now() - started, channel: args.channel },
+        'slack call',
+      );
+      return result;
+    } catch (error) {
+      const failure = toOutboundError(method, error);
+      const fields = {
+        method,
+        ok: false,
+        code: failure.code,
+        ms: Date.now() - started,
+        channel: args.channel,
+      };
+      this.#logger.debug(fields, 'slack call');
+      throw failure;
+    }
+  }
+}
+
+interface SlackSdkError {
+  code?: string;
+  retryAfter?: number;
+  statusCode?: number;
+  data?: { error?: string; response_metadata?: { messages?: string[] } };
+  message?: string;
+}
+
+/** Maps the SDK's errors to what the queue needs: Slack's code, retryable or not, how long to wait. */
+export function toOutboundError(method: string, error: unknown): OutboundError {
+  const e = (error ?? {}) as SlackSdkError;
+  const base = { service: 'slack', cause: error };
+
+  if (e.code === ErrorCode.RateLimitedError) {
+    const retryAfterMs = (e.retryAfter ?? DEFAULT_RATE_LIMIT_WAIT_MS / 1000) * 1000;
+    return new OutboundError({
+      ...base,
+      message: `${method}: rate limited`,
+      code: 'ratelimited',
+      retryAfterMs,
+    });
+  }
+  if (e.code === ErrorCode.PlatformError) {
+    const code = e.data?.error ?? 'unknown_error';
+    const details = e.data?.response_metadata?.messages?.join('; ');
+    const message = `${method}: ${code}${details ? ` (${details})` : ''}`;
+    if (RATE_LIMIT_CODES.has(code)) {
+      return new OutboundError({
+        ...base,
+        message,
+        code,
+        retryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS,
+      });
+    }
+    return new OutboundError({ ...base, message, code, retryable: RETRYABLE_CODES.has(code) });
+  }
+  if (e.code === ErrorCode.HTTPError) {
+    const status = e.statusCode ?? 0;
+    return new OutboundError({
+      ...base,
+      message: `${method}: HTTP ${status}`,
+      code: String(status),
+      retryable: status >= 500,
+    });
+  }
+  if (/rate limit|Retry header/i.test(e.message ?? '')) {
+    const message = `${method}: rate limited`;
+    return new OutboundError({
+      ...base,
+      message,
+      code: 'ratelimited',
+      retryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS,
+    });
+  }
+  // Request errors: the network, DNS, a timeout. Worth another try.
+  return new OutboundError({
+    ...base,
+    message: `${method}: ${e.message ?? 'request failed'}`,
+    code: 'request_error',
+    retryable: true,
+  });
+}
