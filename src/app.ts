@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import bolt from '@slack/bolt';
+import { App, ExpressReceiver } from '@slack/bolt';
 import express from 'express';
 import type { Config } from './config.ts';
 import { IncidentService } from './core/incident-service.ts';
@@ -17,8 +17,6 @@ import { parseGeneric } from './sources/generic.ts';
 import { LowdbStore } from './store/lowdb-store.ts';
 import { SeenDeliveries, type SeenDocument } from './store/seen-deliveries.ts';
 
-const { App, ExpressReceiver } = bolt;
-
 /** Slack redelivers events for a few minutes; remember their IDs for an hour. */
 const DELIVERY_MEMORY_MS = 60 * 60 * 1000;
 
@@ -27,6 +25,8 @@ export interface FirebreakOptions {
   clock?: Clock;
   /** Outbound retry timing; tests shorten it. */
   outbound?: { baseBackoffMs?: number; maxAttempts?: number };
+  /** Least time between two Slack posts to one channel; tests shorten it. */
+  slackPostIntervalMs?: number;
 }
 
 export interface Firebreak {
@@ -76,6 +76,7 @@ export async function createFirebreak(
     token: config.slack.botToken,
     apiUrl: config.slack.apiUrl,
     logger: logger.child({ component: 'slack' }),
+    postIntervalMs: options.slackPostIntervalMs,
   });
   const publisher = new IncidentMessagePublisher({
     incidents,

@@ -100,25 +100,18 @@ export class IncidentMessagePublisher {
 
     const message = renderIncidentMessage(incident);
     const channel = ref.channel ?? alertsChannel;
+    // A crash between posting and storing the ts would post twice: look for our message first.
     let ts: string | undefined = ref.ts;
+    if (!ts && ref.postStartedAt) {
+      ts = await gateway.findIncidentMessage(channel, incident.id, ref.postStartedAt);
+    }
     if (ts) {
-      await this.#send(incident, message, (content) =>
-        gateway.updateMessage(channel, ts ?? '', content),
-      );
+      const existing = ts;
+      await this.#send(incident, message, (c) => gateway.updateMessage(channel, existing, c));
     } else {
-      // A crash between posting and storing the ts would post twice: look for our message first.
-      if (ref.postStartedAt) {
-        ts = await gateway.findIncidentMessage(channel, incident.id, ref.postStartedAt);
-      }
-      if (!ts) {
-        await incidents.setRef(incident.id, 'slack', {
-          channel,
-          postStartedAt: clock.now().toISOString(),
-        });
-        ts = await this.#send(incident, message, (content) =>
-          this.#post(channel, incident, content),
-        );
-      }
+      const postStartedAt = clock.now().toISOString();
+      await incidents.setRef(incident.id, 'slack', { channel, postStartedAt });
+      ts = await this.#send(incident, message, (c) => this.#post(channel, incident, c));
     }
 
     await incidents.setRef(incident.id, 'slack', { ...ref, channel, ts: ts ?? '', version });

@@ -78,7 +78,7 @@ export function renderMinimalMessage(incident: Incident) {
 function headerText(incident: Incident) {
   const icon =
     incident.status === 'resolved' ? ':white_check_mark:' : SEVERITY_ICON[incident.severity];
-  return `${icon} ${incident.id} · ${incident.severity.toUpperCase()} · ${statusWord(incident)}`;
+  return `${icon} ${incident.id} · ${incident.severity.toUpperCase()} · ${statusWord(incident).toUpperCase()}`;
 }
 
 function titleText(incident: Incident, overflow: string[]) {

@@ -19,6 +19,8 @@ export interface SlackGatewayOptions {
   token: string;
   apiUrl?: string;
   logger: Logger;
+  /** Least time between two posts to one channel; default 1,000 ms (Slack's pace). */
+  postIntervalMs?: number;
 }
 
 export interface MessageContent {
@@ -35,6 +37,7 @@ export class SlackGateway {
   readonly #client: WebClient;
   readonly #logger: Logger;
   readonly #nextPost = new Map<string, number>();
+  readonly #postIntervalMs: number;
 
   constructor(options: SlackGatewayOptions) {
     this.#client = new WebClient(options.token, {
@@ -44,6 +47,7 @@ export class SlackGateway {
       timeout: 10_000,
     });
     this.#logger = options.logger;
+    this.#postIntervalMs = options.postIntervalMs ?? POST_INTERVAL_MS;
   }
 
   async authTest() {
@@ -102,7 +106,7 @@ export class SlackGateway {
   async #pace(channel: string) {
     const now = Date.now();
     const slot = Math.max(now, this.#nextPost.get(channel) ?? 0);
-    this.#nextPost.set(channel, slot + POST_INTERVAL_MS);
+    this.#nextPost.set(channel, slot + this.#postIntervalMs);
     if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
   }
 

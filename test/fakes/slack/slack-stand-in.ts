@@ -110,6 +110,7 @@ export class SlackStandIn {
   readonly calls: RecordedCall[] = [];
   private readonly failures = new Map<string, Required<Failure>[]>();
   private readonly latencies = new Map<string, number>();
+  private readonly responseDelays = new Map<string, number>();
   private readonly postTimes = new Map<string, number[]>();
   private readonly closing = new AbortController();
 
@@ -185,6 +186,11 @@ export class SlackStandIn {
     this.latencies.set(method, ms);
   }
 
+  /** Delays the answer of that method AFTER it took effect: the caller may die before hearing it. */
+  setResponseDelay(method: string, ms: number): void {
+    this.responseDelays.set(method, ms);
+  }
+
   /** Adds a channel, or replaces the one with the same id. */
   addChannel(channel: StandInChannel): void {
     this.workspace.upsertChannel(channel);
@@ -205,6 +211,7 @@ export class SlackStandIn {
     this.workspace.clearMessages();
     this.failures.clear();
     this.latencies.clear();
+    this.responseDelays.clear();
     this.postTimes.clear();
   }
 
@@ -230,6 +237,8 @@ export class SlackStandIn {
 
       await sleep(this.latencies.get(method) ?? 0, undefined, { signal: this.closing.signal });
       const reply = this.safeReply(method, req.headers, args, valid);
+      const delay = this.responseDelays.get(method) ?? 0;
+      if (delay > 0) await sleep(delay, undefined, { signal: this.closing.signal });
       send(res, reply);
       this.record(method, args, reply);
     } catch {

@@ -1,0 +1,125 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SlackStandIn } from '../fakes/slack/slack-stand-in.ts';
+import { slackSignatureHeaders, slashCommandBody } from '../fakes/slack/sign.ts';
+import { startBotProcess, type BotProcess } from '../support/bot-process.ts';
+import {
+  ALERTS,
+  eventually,
+  fixture,
+  SIGNING_SECRET,
+  startHarness,
+  TOKEN,
+  WEBHOOK_TOKEN,
+  type Harness,
+} from '../support/harness.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('after a restart', () => {
+  it('keeps incidents and their timeline, numbers on, and updates the same message', async () => {
+    const h: Harness = await startHarness();
+    cleanups.push(() => h.close());
+    await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+    await h.command('ack INC-1');
+    await h.settle();
+
+    await h.restart();
+    await h.postAlert('alertmanager', await fixture('alertmanager/resolved-group.json'));
+    await h.command('declare Second incident');
+    await h.settle();
+
+    const timeline = await h.bot.incidents.timeline('INC-1');
+    expect(timeline.map((e) => e.kind)).toContain('incident.acknowledged');
+    expect(timeline.at(-1)?.kind).toBe('incident.resolved');
+    expect(timeline.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
+    expect(h.bot.incidents.get('INC-2')?.title).toBe('Second incident');
+    expect(h.slack.topLevelMessages(ALERTS)).toHaveLength(2);
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(2);
+  });
+});
+
+describe('after kill -9', () => {
+  async function setUp() {
+    const slack = await SlackStandIn.start({ token: TOKEN });
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'firebreak-kill-'));
+    cleanups.push(async () => {
+      await slack.close();
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
+    });
+    const env = {
+      SLACK_BOT_TOKEN: TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      ALERTS_CHANNEL: ALERTS,
+      ALERT_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
+      DATA_DIR: dataDir,
+    };
+    const start = async () => {
+      const bot = await startBotProcess(env);
+      cleanups.push(() => bot.stop());
+      return bot;
+    };
+    return { slack, start };
+  }
+
+  function post(bot: BotProcess, route: string, body: unknown) {
+    return fetch(`${bot.url}/webhooks/${route}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${WEBHOOK_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async function command(bot: BotProcess, text: string) {
+    const body = slashCommandBody({ text });
+    const res = await fetch(`${bot.url}/slack/events`, { method: 'POST', headers: slackSignatureHeaders(SIGNING_SECRET, body), body });
+    return ((await res.json()) as { text: string }).text;
+  }
+
+  it('loses no alert answered 202 and gives every incident exactly one message', async () => {
+    const { slack, start } = await setUp();
+    const first = await start();
+
+    const answers: number[] = [];
+    for (let i = 1; i <= 12; i += 1) {
+      const res = await post(first, 'generic', { title: `Queue ${i} is backing up`, dedup_key: `queue-${i}`, severity: 'warning' });
+      answers.push(res.status);
+    }
+    await first.kill9();
+    const second = await start();
+    await eventually(() => slack.topLevelMessages(ALERTS).length >= 12, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    expect(answers.every((s) => s === 202)).toBe(true);
+    const list = await command(second, 'list');
+    expect(list).toContain('Open incidents (12)');
+    const posted = slack.topLevelMessages(ALERTS).map((m) => m.text?.split(' ')[0]);
+    expect(new Set(posted).size).toBe(12);
+    expect(posted).toHaveLength(12);
+  });
+
+  it('does not post twice when killed after Slack took the post but before the bot heard back', async () => {
+    const { slack, start } = await setUp();
+    const first = await start();
+    slack.setResponseDelay('chat.postMessage', 5_000);
+
+    const res = await post(first, 'generic', { title: 'Payments are failing', dedup_key: 'payments' });
+    await eventually(() => slack.topLevelMessages(ALERTS).length === 1, 5_000);
+    await first.kill9();
+    slack.setResponseDelay('chat.postMessage', 0);
+    const second = await start();
+    await eventually(() => slack.callsTo('chat.update').length >= 1, 15_000);
+
+    expect(res.status).toBe(202);
+    expect(slack.topLevelMessages(ALERTS)).toHaveLength(1);
+    expect(slack.callsTo('conversations.history').length).toBeGreaterThanOrEqual(1);
+    expect(await command(second, 'timeline INC-1')).toContain('Opened by generic');
+  });
+});

@@ -1,0 +1,149 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createFirebreak, type Firebreak } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { Clock } from '../../src/core/ports.ts';
+import { SlackStandIn, type SlackStandInOptions } from '../fakes/slack/slack-stand-in.ts';
+import { interactionBody, slackSignatureHeaders, slashCommandBody } from '../fakes/slack/sign.ts';
+import { memoryLogger, type LogLine } from './memory-logger.ts';
+
+export const TOKEN = 'xoxb-test-token';
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+export const WEBHOOK_TOKEN = 'test-alert-webhook-token';
+export const ALERTS = 'C0ALERTS01';
+
+export interface Harness {
+  slack: SlackStandIn;
+  bot: Firebreak;
+  url: string;
+  dataDir: string;
+  logs: LogLine[];
+  config: Config;
+  postAlert(source: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  command(text: string, user?: { id: string; name: string }): Promise<{ status: number; body: { response_type?: string; text?: string } }>;
+  click(actionId: string, incidentId: string, user?: { id: string; name: string }, actionTs?: string): Promise<Response>;
+  signed(body: string, extraHeaders?: Record<string, string>): Promise<Response>;
+  /** Stops the bot (not the stand-in) and starts a new one on the same data, like a restart. */
+  restart(): Promise<void>;
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const PAT = { id: 'U0PAT0001', name: 'pat' };
+export const SAM = { id: 'U0SAM0001', name: 'sam' };
+
+/** A running bot on a random loopback port, with a fresh data folder and its own Slack stand-in. */
+export async function startHarness(
+  options: { standIn?: SlackStandInOptions; env?: Record<string, string>; clock?: Clock; dataDir?: string } = {},
+): Promise<Harness> {
+  const slack = await SlackStandIn.start({ token: TOKEN, ...options.standIn });
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'firebreak-test-')));
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    ALERTS_CHANNEL: ALERTS,
+    ALERT_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
+    DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...options.env,
+  });
+  const logger = memoryLogger();
+  const start = async () => {
+    const bot = await createFirebreak(config, {
+      logger,
+      clock: options.clock,
+      outbound: { baseBackoffMs: 50 },
+      slackPostIntervalMs: 20,
+    });
+    const port = await bot.listen(0, '127.0.0.1');
+    return { bot, url: `http://127.0.0.1:${port}` };
+  };
+  let { bot, url } = await start();
+
+  const signed = (body: string, extraHeaders: Record<string, string> = {}) =>
+    fetch(`${url}/slack/events`, {
+      method: 'POST',
+      headers: { ...slackSignatureHeaders(SIGNING_SECRET, body), ...extraHeaders },
+      body,
+    });
+
+  const harness: Harness = {
+    slack,
+    get bot() {
+      return bot;
+    },
+    get url() {
+      return url;
+    },
+    dataDir,
+    logs: logger.lines,
+    config,
+    postAlert: (source, body, headers = {}) =>
+      fetch(`${url}/webhooks/${source}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${WEBHOOK_TOKEN}`, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      }),
+    async command(text, user = PAT) {
+      const res = await signed(slashCommandBody({ text, user_id: user.id, user_name: user.name, channel_id: ALERTS }));
+      const raw = await res.text();
+      return { status: res.status, body: raw ? JSON.parse(raw) : {} };
+    },
+    click(actionId, incidentId, user = PAT, actionTs = `${Date.now() / 1000}`) {
+      const payload = {
+        type: 'block_actions',
+        user: { id: user.id, username: user.name, name: user.name, team_id: 'T0SANDBOX' },
+        team: { id: 'T0SANDBOX', domain: 'sandbox' },
+        api_app_id: 'A0FIREBRK',
+        container: { type: 'message', message_ts: '1.1', channel_id: ALERTS, is_ephemeral: false },
+        channel: { id: ALERTS, name: 'alerts' },
+        trigger_id: 'test.trigger',
+        actions: [{ type: 'button', action_id: actionId, block_id: 'inc_actions', value: incidentId, action_ts: actionTs }],
+      };
+      return signed(interactionBody(payload));
+    },
+    signed,
+    async restart() {
+      await bot.close();
+      ({ bot, url } = await start());
+    },
+    settle: () => bot.queue.idle(),
+    async close() {
+      await bot.close();
+      await slack.close();
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
+    },
+  };
+  return harness;
+}
+
+export async function fixture(name: string) {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(new URL(`../fixtures/${name}`, import.meta.url));
+}
+
+export async function fixtureJson<T = Record<string, unknown>>(name: string): Promise<T> {
+  return JSON.parse((await fixture(name)).toString('utf8')) as T;
+}
+
+/** Polls until `check` returns a truthy value or the time is up. */
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A JSON answer's body, for assertions. */
+export async function json(res: Response) {
+  return (await res.json()) as Record<string, unknown>;
+}

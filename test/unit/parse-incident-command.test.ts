@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+
+import { parseIncidentCommand } from '../../src/slack/parse-incident-command.ts';
+
+describe('parseIncidentCommand', () => {
+  it.each(['', '   ', 'help', 'HELP'])('answers %j with help', (text) => {
+    const command = parseIncidentCommand(text);
+
+    expect(command).toEqual({ name: 'help' });
+  });
+
+  it('reads list', () => {
+    const text = 'list';
+
+    const command = parseIncidentCommand(text);
+
+    expect(command).toEqual({ name: 'list' });
+  });
+
+  it.each(['ack INC-42', 'ack inc-42', 'ack 42', 'acknowledge INC-42', '  ack   INC-42  '])(
+    'reads %j as ack of INC-42',
+    (text) => {
+      const command = parseIncidentCommand(text);
+
+      expect(command).toEqual({ name: 'ack', id: 'INC-42' });
+    },
+  );
+
+  it('reads resolve with the rest of the line as its note', () => {
+    const text = 'resolve INC-7 fixed by rollback';
+
+    const command = parseIncidentCommand(text);
+
+    expect(command).toEqual({ name: 'resolve', id: 'INC-7', note: 'fixed by rollback' });
+  });
+
+  it('reads resolve without text as having no note', () => {
+    const text = 'resolve INC-7';
+
+    const command = parseIncidentCommand(text);
+
+    expect(command).toMatchObject({ name: 'resolve', id: 'INC-7' });
+    expect(command).not.toHaveProperty('note');
+  });
+
+  it('reads note with its text', () => {
+    const text = 'note inc-7 rolled back the deploy';
+
+    const command = parseIncidentCommand(text);
+
+    expect(command).toEqual({ name: 'note', id: 'INC-7', text: 'rolled back the deploy' });
+  });
+
+  it('answers note without text with usage', () => {
+    const text = 'note INC-7';
+
+    const command = parseIncidentCommand(text);
+
+    expect(command.name).toBe('usage');
+  });
+
+  it('reads timeline with its ID', () => {
+    const text = 'timeline 7';
+
+    const command = parseIncidentCommand(text);
+
+    expect(command).toEqual({ name: 'timeline', id: 'INC-7' });
+  });
+
+  it('declares with severity error when none is given', () => {
+    const text = 'declare Checkout down';
+
+    const command = parseIncidentCommand(text);
+
+    expect(command).toEqual({ name: 'declare', title: 'Checkout down', severity: 'error' });
+  });
+
+  it('declares sev1 as critical and leaves the severity word out of the title', () => {
+    const text = 'declare sev1 Checkout down';
+
+    const command = parseIncidentCommand(text);
+
+    expect(command).toEqual({ name: 'declare', title: 'Checkout down', severity: 'critical' });
+  });
+
+  it('answers declare without a title with usage', () => {
+    const text = 'declare';
+
+    const command = parseIncidentCommand(text);
+
+    expect(command.name).toBe('usage');
+  });
+
+  it('answers declare with only a severity with usage', () => {
+    const text = 'declare critical';
+
+    const command = parseIncidentCommand(text);
+
+    expect(command.name).toBe('usage');
+  });
+
+  it('answers an unknown subcommand with usage that names it', () => {
+    const text = 'frobnicate INC-42';
+
+    const command = parseIncidentCommand(text);
+
+    expect(command.name).toBe('usage');
+    expect(command.name === 'usage' && command.problem).toContain('frobnicate');
+  });
+
+  it.each(['ack nonsense', 'ack', 'resolve INC-', 'timeline INC-x'])(
+    'answers %j with usage',
+    (text) => {
+      const command = parseIncidentCommand(text);
+
+      expect(command.name).toBe('usage');
+    },
+  );
+});
