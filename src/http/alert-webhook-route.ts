@@ -73,13 +73,11 @@ export function alertWebhookRoute(options: AlertWebhookRouteOptions): Router {
 
     try {
       const result = await incidents.ingest(parsed.batch);
-      res
-        .status(202)
-        .json({
-          status: result.ignored ? 'ignored' : 'accepted',
-          incident: result.incidentId,
-          created: result.created,
-        });
+      res.status(202).json({
+        status: result.ignored ? 'ignored' : 'accepted',
+        incident: result.incidentId,
+        created: result.created,
+      });
     } catch (error) {
       logger.error({ err: error }, 'alerts could not be stored');
       res

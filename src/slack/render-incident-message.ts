@@ -52,7 +52,7 @@ export function renderIncidentMessage(incident: Incident): IncidentMessage {
     },
   ];
 
-  if (total > 0) blocks.push(mrkdwnSection('inc_alerts', alertList(incident)));
+  if (total > 0) blocks.push(mrkdwnSection('inc_alerts', alertList(incident, overflow)));
   const links = linkLine(incident);
   if (links) blocks.push({ type: 'context', block_id: 'inc_links', elements: [mrkdwn(links)] });
   const state = stateLine(incident);
@@ -115,7 +115,7 @@ function sourceText(incident: Incident) {
     : safe(incident.source, 100);
 }
 
-function alertList(incident: Incident) {
+function alertList(incident: Incident, overflow: string[]) {
   const alerts = Object.values(incident.alerts);
   const ordered = [
     ...alerts.filter((a) => a.status === 'firing'),
@@ -123,6 +123,7 @@ function alertList(incident: Incident) {
   ];
   const lines = ordered.slice(0, LIMITS.alertLines).map((alert) => {
     const icon = alert.status === 'firing' ? ':rotating_light:' : ':white_check_mark:';
+    if (escapeText(alert.summary).length > LIMITS.alertLine) overflow.push(alert.summary);
     return `${icon} ${safe(alert.summary, LIMITS.alertLine)}`;
   });
   const hidden = ordered.length - lines.length;
@@ -130,8 +131,16 @@ function alertList(incident: Incident) {
   return lines.join('\n');
 }
 
+/** As many links as fit one context element; a link too long to fit is left out. */
 function linkLine(incident: Incident) {
-  const parts = incident.links.slice(0, 8).map((l) => link(l.url, l.title));
+  const parts: string[] = [];
+  let length = 0;
+  for (const l of incident.links.slice(0, 8)) {
+    const part = link(l.url, l.title);
+    if (length + part.length + 3 > LIMITS.section) continue;
+    parts.push(part);
+    length += part.length + 3;
+  }
   return parts.join(' · ');
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { normalizeSeverity } from '../core/severity.ts';
 import type { Link, NormalizedAlert } from '../core/types.ts';
-import { describeIssue, isWebUrl, parseBody, type ParseResult } from './parse-result.ts';
+import { isWebUrl, parseBody, type ParseResult } from './parse-result.ts';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -35,7 +35,7 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export function parseAlertmanager(body: unknown): ParseResult {
   const parsed = parseBody(payloadSchema, body);
-  if (!parsed.success) return describeIssue(parsed.error);
+  if (!parsed.ok) return parsed;
 
   const payload = parsed.data;
   const links: Link[] = [];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { normalizeSeverity } from '../core/severity.ts';
 import type { Link } from '../core/types.ts';
-import { describeIssue, isWebUrl, parseBody, type ParseResult } from './parse-result.ts';
+import { isWebUrl, parseBody, type ParseResult } from './parse-result.ts';
 
 const SEVERITY_WORDS = [
   'critical',
@@ -53,7 +53,7 @@ const payloadSchema = z.object({
 
 export function parseGeneric(body: unknown): ParseResult {
   const parsed = parseBody(payloadSchema, body);
-  if (!parsed.success) return describeIssue(parsed.error);
+  if (!parsed.ok) return parsed;
 
   const p = parsed.data;
   const links: Link[] = p.links.map((l) => ({

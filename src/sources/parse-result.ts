@@ -7,24 +7,34 @@ export type ParseResult =
 
 export type AlertParser = (body: unknown) => ParseResult;
 
-/** Parses with messages written for the sender: a missing field "is required". */
-export function parseBody<T extends z.ZodType>(schema: T, body: unknown) {
-  return schema.safeParse(body, {
-    error: (issue) =>
-      issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined,
-  });
-}
+/**
+ * Parses a webhook body; on failure names the first wrong field the way people write paths
+ * (`alerts[0].fingerprint`), and says "is required" for any field that is missing.
+ */
+export function parseBody<T extends z.ZodType>(
+  schema: T,
+  body: unknown,
+): { ok: true; data: z.infer<T> } | { ok: false; field: string; message: string } {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return { ok: true, data: parsed.data };
 
-/** Names the first failing field the way people write paths: `alerts[0].fingerprint`. */
-export function describeIssue(error: z.ZodError): { ok: false; field: string; message: string } {
-  const issue = error.issues[0];
+  const issue = parsed.error.issues[0];
   if (!issue) return { ok: false, field: '(body)', message: 'is invalid' };
-
   const field = issue.path.reduce<string>((path, part) => {
     if (typeof part === 'number') return `${path}[${part}]`;
     return path === '' ? String(part) : `${path}.${String(part)}`;
   }, '');
-  return { ok: false, field: field || '(body)', message: issue.message };
+  const missing = issue.path.length > 0 && valueAt(body, issue.path) === undefined;
+  return { ok: false, field: field || '(body)', message: missing ? 'is required' : issue.message };
+}
+
+function valueAt(body: unknown, path: PropertyKey[]) {
+  let value: unknown = body;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
 }
 
 /** Only http(s) URLs become links; anything else (javascript:, mailto:) is dropped. */

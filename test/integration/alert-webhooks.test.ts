@@ -38,7 +38,9 @@ describe('refused alert webhooks', () => {
     const body = await fixture('alertmanager/firing-single.json');
 
     const missing = await h.postAlert('alertmanager', body, { authorization: '' });
-    const wrong = await h.postAlert('alertmanager', body, { authorization: 'Bearer not-the-token-at-all' });
+    const wrong = await h.postAlert('alertmanager', body, {
+      authorization: 'Bearer not-the-token-at-all',
+    });
 
     expect(missing.status).toBe(401);
     expect(wrong.status).toBe(401);
@@ -48,7 +50,9 @@ describe('refused alert webhooks', () => {
   });
 
   it('answers 415 to a body that is not declared as JSON', async () => {
-    const res = await h.postAlert('generic', await fixture('generic/firing.json'), { 'content-type': 'text/plain' });
+    const res = await h.postAlert('generic', await fixture('generic/firing.json'), {
+      'content-type': 'text/plain',
+    });
 
     expect(res.status).toBe(415);
     expect((await json(res)).error).toBe('unsupported_media_type');
@@ -56,7 +60,11 @@ describe('refused alert webhooks', () => {
   });
 
   it('answers 413 to a body over 1 MiB', async () => {
-    const huge = JSON.stringify({ title: 'x', dedup_key: 'k', description: 'y'.repeat(1024 * 1024) });
+    const huge = JSON.stringify({
+      title: 'x',
+      dedup_key: 'k',
+      description: 'y'.repeat(1024 * 1024),
+    });
 
     const res = await h.postAlert('generic', huge);
 
@@ -115,7 +123,10 @@ describe('accepted alerts', () => {
     await h.postAlert('alertmanager', await fixture('alertmanager/partially-resolved.json'));
     await h.settle();
     const afterPartial = allText(incidentMessages()[0] ?? {});
-    const last = await h.postAlert('alertmanager', await fixture('alertmanager/resolved-group.json'));
+    const last = await h.postAlert(
+      'alertmanager',
+      await fixture('alertmanager/resolved-group.json'),
+    );
     await h.settle();
 
     expect(last.status).toBe(202);
@@ -169,8 +180,14 @@ describe('accepted alerts', () => {
       externalURL,
       alerts: [alert],
     });
-    const first = webhook('{}/{severity=~"^(?:page)$",alertname=~"^(?:Graphite.*)$"}:{alertname="GraphiteIngestionDelay"}', 'http://am-1.test:9093');
-    const second = webhook('{}/{alertname=~"^(?:Graphite.*)$",severity=~"^(?:page)$"}:{alertname="GraphiteIngestionDelay"}', 'http://am-2.test:9093');
+    const first = webhook(
+      '{}/{severity=~"^(?:page)$",alertname=~"^(?:Graphite.*)$"}:{alertname="GraphiteIngestionDelay"}',
+      'http://am-1.test:9093',
+    );
+    const second = webhook(
+      '{}/{alertname=~"^(?:Graphite.*)$",severity=~"^(?:page)$"}:{alertname="GraphiteIngestionDelay"}',
+      'http://am-2.test:9093',
+    );
 
     await h.postAlert('alertmanager', first);
     await h.postAlert('alertmanager', second);
@@ -189,10 +206,18 @@ describe('accepted alerts', () => {
     const post = h.slack.callsTo('chat.postMessage')[0];
     const sent = `${String(post?.args.text)}\n${JSON.stringify(post?.args.blocks)}`;
     expect(post?.response.ok).toBe(true);
-    for (const token of ['<!channel>', '<!here>', '<!everyone>', '<@U0VICTIM>', '<https://evil.test']) {
+    for (const token of [
+      '<!channel>',
+      '<!here>',
+      '<!everyone>',
+      '<@U0VICTIM>',
+      '<https://evil.test',
+    ]) {
       expect(sent).not.toContain(token);
     }
-    expect(sent).toContain('Latency &gt; 500ms &amp; errors &lt; 1% in map&lt;string,string&gt; parser');
+    expect(sent).toContain(
+      'Latency &gt; 500ms &amp; errors &lt; 1% in map&lt;string,string&gt; parser',
+    );
     expect(sent).not.toContain('&amp;amp;');
   });
 
@@ -213,7 +238,9 @@ describe('accepted alerts', () => {
   });
 
   it('shows a group of 60 alerts with unicode as one message, capped with "and N more"', async () => {
-    const payload = await fixtureJson<{ alerts: Array<{ status: string }> }>('hostile/alertmanager-60-unicode-alerts.json');
+    const payload = await fixtureJson<{ alerts: Array<{ status: string }> }>(
+      'hostile/alertmanager-60-unicode-alerts.json',
+    );
     const firing = payload.alerts.filter((a) => a.status === 'firing').length;
 
     await h.postAlert('alertmanager', payload);

@@ -79,7 +79,11 @@ describe('after kill -9', () => {
 
   async function command(bot: BotProcess, text: string) {
     const body = slashCommandBody({ text });
-    const res = await fetch(`${bot.url}/slack/events`, { method: 'POST', headers: slackSignatureHeaders(SIGNING_SECRET, body), body });
+    const res = await fetch(`${bot.url}/slack/events`, {
+      method: 'POST',
+      headers: slackSignatureHeaders(SIGNING_SECRET, body),
+      body,
+    });
     return ((await res.json()) as { text: string }).text;
   }
 
@@ -89,7 +93,11 @@ describe('after kill -9', () => {
 
     const answers: number[] = [];
     for (let i = 1; i <= 12; i += 1) {
-      const res = await post(first, 'generic', { title: `Queue ${i} is backing up`, dedup_key: `queue-${i}`, severity: 'warning' });
+      const res = await post(first, 'generic', {
+        title: `Queue ${i} is backing up`,
+        dedup_key: `queue-${i}`,
+        severity: 'warning',
+      });
       answers.push(res.status);
     }
     await first.kill9();
@@ -110,7 +118,10 @@ describe('after kill -9', () => {
     const first = await start();
     slack.setResponseDelay('chat.postMessage', 5_000);
 
-    const res = await post(first, 'generic', { title: 'Payments are failing', dedup_key: 'payments' });
+    const res = await post(first, 'generic', {
+      title: 'Payments are failing',
+      dedup_key: 'payments',
+    });
     await eventually(() => slack.topLevelMessages(ALERTS).length === 1, 5_000);
     await first.kill9();
     slack.setResponseDelay('chat.postMessage', 0);

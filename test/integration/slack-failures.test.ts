@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ALERTS, eventually, fixture, json, startHarness, type Harness } from '../support/harness.ts';
+import {
+  ALERTS,
+  eventually,
+  fixture,
+  json,
+  startHarness,
+  type Harness,
+} from '../support/harness.ts';
 
 let h: Harness | undefined;
 
@@ -14,7 +21,9 @@ async function health(harness: Harness) {
 
 describe('when Slack refuses or fails', () => {
   it('joins a public alerts channel it is not in and posts once (F06)', async () => {
-    h = await startHarness({ standIn: { channels: [{ id: ALERTS, name: 'alerts', isMember: false }] } });
+    h = await startHarness({
+      standIn: { channels: [{ id: ALERTS, name: 'alerts', isMember: false }] },
+    });
 
     await h.postAlert('alertmanager', await fixture('alertmanager/firing-single.json'));
     await h.settle();
@@ -25,7 +34,9 @@ describe('when Slack refuses or fails', () => {
   });
 
   it('keeps the incident, reports the channel problem in /healthz, on the timeline and to the declarer (F06)', async () => {
-    h = await startHarness({ standIn: { channels: [{ id: 'C0OTHER01', name: 'other', isMember: true }] } });
+    h = await startHarness({
+      standIn: { channels: [{ id: 'C0OTHER01', name: 'other', isMember: true }] },
+    });
 
     const res = await h.postAlert('alertmanager', await fixture('alertmanager/firing-single.json'));
     await h.settle();
@@ -40,14 +51,18 @@ describe('when Slack refuses or fails', () => {
     const timeline = await h.bot.incidents.timeline('INC-1');
     expect(timeline.at(-1)).toMatchObject({ kind: 'delivery.failed' });
     expect(declared.body.text).toContain('invite the bot');
-    expect(h.logs.filter((l) => l.level === 'error' && l.msg === 'outbound job given up')).toHaveLength(2);
+    expect(
+      h.logs.filter((l) => l.level === 'error' && l.msg === 'outbound job given up'),
+    ).toHaveLength(2);
   });
 
   it('falls back to a minimal message when Slack refuses the blocks, and logs Slack’s reasons (F03)', async () => {
     h = await startHarness();
     h.slack.failNext('chat.postMessage', {
       error: 'invalid_blocks',
-      body: { response_metadata: { messages: ['[ERROR] unsupported type [json-pointer:/blocks/3]'] } },
+      body: {
+        response_metadata: { messages: ['[ERROR] unsupported type [json-pointer:/blocks/3]'] },
+      },
     });
 
     await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
@@ -58,7 +73,9 @@ describe('when Slack refuses or fails', () => {
     expect(posted[0]?.text).toContain('INC-1');
     expect(JSON.stringify(posted[0]?.blocks)).toContain('incident_ack');
     const logged = h.logs.find((l) => l.msg.startsWith('slack refused the incident message'));
-    expect(String((logged?.fields.err as Error | undefined)?.message)).toContain('json-pointer:/blocks/3');
+    expect(String((logged?.fields.err as Error | undefined)?.message)).toContain(
+      'json-pointer:/blocks/3',
+    );
   });
 
   it('waits out a 429 with Retry-After and posts exactly once (F08)', async () => {
@@ -91,7 +108,8 @@ describe('when Slack refuses or fails', () => {
     await h.settle();
     h.slack.setLatency('chat.update', 300);
 
-    for (let i = 0; i < 10; i += 1) await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+    for (let i = 0; i < 10; i += 1)
+      await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
     await h.settle();
 
     const updates = h.slack.callsTo('chat.update');

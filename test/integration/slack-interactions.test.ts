@@ -52,7 +52,11 @@ describe('Slack request signatures', () => {
 
   it('refuses a correctly signed request that is more than five minutes old', async () => {
     const body = slashCommandBody({ text: 'list' });
-    const headers = slackSignatureHeaders(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) - 600);
+    const headers = slackSignatureHeaders(
+      SIGNING_SECRET,
+      body,
+      Math.floor(Date.now() / 1000) - 600,
+    );
 
     const res = await fetch(`${h.url}/slack/events`, { method: 'POST', headers, body });
 
@@ -61,7 +65,13 @@ describe('Slack request signatures', () => {
 
   it('verifies the raw form bytes even though other routes parse JSON (F02)', async () => {
     await h.postAlert('generic', await fixture('generic/firing.json'));
-    const payload = { type: 'block_actions', user: { id: PAT.id, name: 'pat' }, actions: [{ action_id: 'incident_ack', value: 'INC-1', action_ts: '1.5', type: 'button' }], channel: { id: ALERTS }, container: { channel_id: ALERTS } };
+    const payload = {
+      type: 'block_actions',
+      user: { id: PAT.id, name: 'pat' },
+      actions: [{ action_id: 'incident_ack', value: 'INC-1', action_ts: '1.5', type: 'button' }],
+      channel: { id: ALERTS },
+      container: { channel_id: ALERTS },
+    };
     const body = interactionBody(payload);
 
     const ok = await h.signed(body);
@@ -97,13 +107,18 @@ describe('buttons', () => {
   it('records one acknowledgement for three clicks and tells the later clickers who got there first (F17)', async () => {
     const id = await openIncident();
 
-    await Promise.all([h.click('incident_ack', id, PAT, '1.1'), h.click('incident_ack', id, PAT, '1.2'), h.click('incident_ack', id, SAM, '1.3')]);
+    await Promise.all([
+      h.click('incident_ack', id, PAT, '1.1'),
+      h.click('incident_ack', id, PAT, '1.2'),
+      h.click('incident_ack', id, SAM, '1.3'),
+    ]);
     await eventually(() => h.slack.ephemerals.length >= 2);
     await h.settle();
 
     expect((await timelineKinds(id)).filter((k) => k === 'incident.acknowledged')).toHaveLength(1);
     const acker = h.bot.incidents.get(id)?.acknowledgedBy?.id;
-    for (const note of h.slack.ephemerals) expect(note.text).toContain(`already acknowledged by <@${acker}>`);
+    for (const note of h.slack.ephemerals)
+      expect(note.text).toContain(`already acknowledged by <@${acker}>`);
   });
 
   it('applies a redelivered click (same user and action_ts) once, without a note', async () => {
@@ -179,7 +194,10 @@ describe('/incident', () => {
     expect(ack.body.text).toContain('acknowledged *INC-1*');
     expect(note.body.text).toContain('rolled back checkout-api');
     expect(resolve.body.response_type).toBe('in_channel');
-    expect(h.bot.incidents.get('INC-1')).toMatchObject({ status: 'resolved', resolution: 'fixed by the rollback' });
+    expect(h.bot.incidents.get('INC-1')).toMatchObject({
+      status: 'resolved',
+      resolution: 'fixed by the rollback',
+    });
     expect(messageText()).toContain('fixed by the rollback');
   });
 
@@ -224,7 +242,10 @@ describe('/incident', () => {
 describe('mentions', () => {
   it('acts once on an event Slack delivers twice, answering both within 3 s (F01)', async () => {
     const mention = new WebClient(TOKEN, { slackApiUrl: h.slack.url });
-    const said = await mention.chat.postMessage({ channel: ALERTS, text: '@firebreak declare payments-down' });
+    const said = await mention.chat.postMessage({
+      channel: ALERTS,
+      text: '@firebreak declare payments-down',
+    });
     const ts = String(said.ts);
     h.slack.setLatency('chat.postMessage', 4_000);
     const event = {
@@ -233,13 +254,27 @@ describe('mentions', () => {
       api_app_id: 'A0FIREBRK',
       event_id: 'Ev0TEST0001',
       event_time: 1717000000,
-      event: { type: 'app_mention', user: PAT.id, text: '<@U0FIREBRK> declare payments-down', channel: ALERTS, ts },
+      event: {
+        type: 'app_mention',
+        user: PAT.id,
+        text: '<@U0FIREBRK> declare payments-down',
+        channel: ALERTS,
+        ts,
+      },
     };
     const body = JSON.stringify(event);
-    const headers = (extra: Record<string, string> = {}) => ({ ...slackSignatureHeaders(SIGNING_SECRET, body), 'content-type': 'application/json', ...extra });
+    const headers = (extra: Record<string, string> = {}) => ({
+      ...slackSignatureHeaders(SIGNING_SECRET, body),
+      'content-type': 'application/json',
+      ...extra,
+    });
 
     const started = Date.now();
-    const first = await fetch(`${h.url}/slack/events`, { method: 'POST', headers: headers(), body });
+    const first = await fetch(`${h.url}/slack/events`, {
+      method: 'POST',
+      headers: headers(),
+      body,
+    });
     const retry = await fetch(`${h.url}/slack/events`, {
       method: 'POST',
       headers: headers({ 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' }),

@@ -21,8 +21,16 @@ export interface Harness {
   logs: LogLine[];
   config: Config;
   postAlert(source: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
-  command(text: string, user?: { id: string; name: string }): Promise<{ status: number; body: { response_type?: string; text?: string } }>;
-  click(actionId: string, incidentId: string, user?: { id: string; name: string }, actionTs?: string): Promise<Response>;
+  command(
+    text: string,
+    user?: { id: string; name: string },
+  ): Promise<{ status: number; body: { response_type?: string; text?: string } }>;
+  click(
+    actionId: string,
+    incidentId: string,
+    user?: { id: string; name: string },
+    actionTs?: string,
+  ): Promise<Response>;
   signed(body: string, extraHeaders?: Record<string, string>): Promise<Response>;
   /** Stops the bot (not the stand-in) and starts a new one on the same data, like a restart. */
   restart(): Promise<void>;
@@ -35,7 +43,12 @@ export const SAM = { id: 'U0SAM0001', name: 'sam' };
 
 /** A running bot on a random loopback port, with a fresh data folder and its own Slack stand-in. */
 export async function startHarness(
-  options: { standIn?: SlackStandInOptions; env?: Record<string, string>; clock?: Clock; dataDir?: string } = {},
+  options: {
+    standIn?: SlackStandInOptions;
+    env?: Record<string, string>;
+    clock?: Clock;
+    dataDir?: string;
+  } = {},
 ): Promise<Harness> {
   const slack = await SlackStandIn.start({ token: TOKEN, ...options.standIn });
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'firebreak-test-')));
@@ -84,11 +97,17 @@ export async function startHarness(
     postAlert: (source, body, headers = {}) =>
       fetch(`${url}/webhooks/${source}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${WEBHOOK_TOKEN}`, 'content-type': 'application/json', ...headers },
+        headers: {
+          authorization: `Bearer ${WEBHOOK_TOKEN}`,
+          'content-type': 'application/json',
+          ...headers,
+        },
         body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
       }),
     async command(text, user = PAT) {
-      const res = await signed(slashCommandBody({ text, user_id: user.id, user_name: user.name, channel_id: ALERTS }));
+      const res = await signed(
+        slashCommandBody({ text, user_id: user.id, user_name: user.name, channel_id: ALERTS }),
+      );
       const raw = await res.text();
       return { status: res.status, body: raw ? JSON.parse(raw) : {} };
     },
@@ -101,7 +120,15 @@ export async function startHarness(
         container: { type: 'message', message_ts: '1.1', channel_id: ALERTS, is_ephemeral: false },
         channel: { id: ALERTS, name: 'alerts' },
         trigger_id: 'test.trigger',
-        actions: [{ type: 'button', action_id: actionId, block_id: 'inc_actions', value: incidentId, action_ts: actionTs }],
+        actions: [
+          {
+            type: 'button',
+            action_id: actionId,
+            block_id: 'inc_actions',
+            value: incidentId,
+            action_ts: actionTs,
+          },
+        ],
       };
       return signed(interactionBody(payload));
     },

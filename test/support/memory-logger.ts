@@ -7,7 +7,10 @@ export interface LogLine {
 }
 
 /** A Logger that keeps every line, so tests can assert what was logged (and how often). */
-export function memoryLogger(lines: LogLine[] = [], bindings: Record<string, unknown> = {}): Logger & { lines: LogLine[] } {
+export function memoryLogger(
+  lines: LogLine[] = [],
+  bindings: Record<string, unknown> = {},
+): Logger & { lines: LogLine[] } {
   const log = (level: LogLine['level']) => (fields: object, msg: string) => {
     lines.push({ level, fields: { ...bindings, ...fields }, msg });
   };

@@ -271,6 +271,16 @@ describe('parseAlertmanager on invalid input', () => {
     expect(result).toEqual({ ok: false, field: 'alerts[0].status', message: 'is required' });
   });
 
+  it('says alerts[0].startsAt is required when an alert has no startsAt', () => {
+    const body = variant(base, (p) => {
+      delete (p.alerts[0] as Partial<RawAlert>).startsAt;
+    });
+
+    const result = parseAlertmanager(body);
+
+    expect(result).toEqual({ ok: false, field: 'alerts[0].startsAt', message: 'is required' });
+  });
+
   it('names alerts[0].startsAt when it is no time', () => {
     const body = variant(base, (p) => {
       p.alerts[0]!.startsAt = 'yesterday';
@@ -326,5 +336,4 @@ describe('an alert without fingerprint', () => {
 
     expect(keys[0]).not.toBe(keys[1]);
   });
-
 });

@@ -28,9 +28,7 @@ describe('escapeText', () => {
 
     const escaped = escapeText(raw);
 
-    expect(escaped).toBe(
-      '&lt;!channel&gt; &lt;@U0VICTIM&gt; &lt;https://evil.test|x&gt;',
-    );
+    expect(escaped).toBe('&lt;!channel&gt; &lt;@U0VICTIM&gt; &lt;https://evil.test|x&gt;');
   });
 
   it('escapes each & < > exactly once, never producing &amp;amp;', () => {

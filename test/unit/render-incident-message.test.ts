@@ -235,7 +235,7 @@ describe('F04: alert text cannot ping, link or format', () => {
 
     const message = renderIncidentMessage(incident);
 
-    const linkLine = String(((blockById(message.blocks, 'inc_links')?.elements as Json[])[0]!).text);
+    const linkLine = String((blockById(message.blocks, 'inc_links')?.elements as Json[])[0]!.text);
     expect(linkLine).toContain(`<${linkTarget(hostile!.url)}|${label}>`);
   });
 

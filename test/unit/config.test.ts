@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+type Env = Record<string, string | undefined>;
+
+const BOT_TOKEN = 'xoxb-1111-2222-abcdefghijkl';
+
+/** A complete production environment with every required variable valid. */
+const FULL: Env = {
+  SLACK_BOT_TOKEN: BOT_TOKEN,
+  SLACK_SIGNING_SECRET: 'f00dfeedf00dfeedf00dfeedf00dfeed',
+  ALERTS_CHANNEL: 'C0123ABCDEF',
+  ALERT_WEBHOOK_TOKEN: 'a-webhook-token-of-enough-length',
+};
+
+/** The problems loadConfig reports for env; fails the test if it accepts env. */
+function problemsOf(env: Env): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+describe('loadConfig', () => {
+  it('runs in the sandbox with its defaults when SLACK_BOT_TOKEN is unset', () => {
+    const env: Env = {};
+
+    const config = loadConfig(env);
+
+    expect(config.sandbox).toBe(true);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.dataDir).toBe('./data/sandbox');
+    expect(config.port).toBe(3000);
+  });
+
+  it('treats an empty SLACK_BOT_TOKEN like an unset one', () => {
+    const env: Env = { SLACK_BOT_TOKEN: '  ' };
+
+    const config = loadConfig(env);
+
+    expect(config.sandbox).toBe(true);
+  });
+
+  it('names each missing required variable, one line each, when only SLACK_BOT_TOKEN is set', () => {
+    const env: Env = { SLACK_BOT_TOKEN: BOT_TOKEN };
+    const required = ['SLACK_SIGNING_SECRET', 'ALERTS_CHANNEL', 'ALERT_WEBHOOK_TOKEN'];
+
+    const problems = problemsOf(env);
+
+    for (const name of required) {
+      expect(problems.filter((p) => p.includes(name))).toHaveLength(1);
+    }
+    for (const problem of problems) expect(problem).not.toContain('\n');
+    expect(problems).toHaveLength(required.length);
+  });
+
+  it('throws a ConfigError whose message lists the problems', () => {
+    const env: Env = { SLACK_BOT_TOKEN: BOT_TOKEN };
+
+    const act = () => loadConfig(env);
+
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(/SLACK_SIGNING_SECRET/);
+  });
+
+  it('refuses a #name for ALERTS_CHANNEL and asks for a channel ID', () => {
+    const env: Env = { ...FULL, ALERTS_CHANNEL: '#alerts' };
+
+    const problems = problemsOf(env);
+
+    const problem = problems.find((p) => p.includes('ALERTS_CHANNEL'));
+    expect(problem).toBeDefined();
+    expect(problem).toContain('channel ID');
+  });
+
+  it.each(['abc', '70000', '-1', '80.5'])('refuses PORT %j, naming PORT', (port) => {
+    const env: Env = { PORT: port };
+
+    const problems = problemsOf(env);
+
+    expect(problems.some((p) => p.includes('PORT'))).toBe(true);
+  });
+
+  it('refuses a user token without echoing it', () => {
+    const env: Env = { ...FULL, SLACK_BOT_TOKEN: 'xoxp-secretvalue123' };
+
+    const problems = problemsOf(env);
+
+    expect(problems.some((p) => p.includes('SLACK_BOT_TOKEN'))).toBe(true);
+    for (const problem of problems) expect(problem).not.toContain('secretvalue123');
+  });
+
+  it('refuses a short signing secret without echoing it', () => {
+    const env: Env = { ...FULL, SLACK_SIGNING_SECRET: 'hush-hush' };
+
+    const problems = problemsOf(env);
+
+    expect(problems.some((p) => p.includes('SLACK_SIGNING_SECRET'))).toBe(true);
+    for (const problem of problems) expect(problem).not.toContain('hush-hush');
+  });
+
+  it('refuses a webhook token with spaces without echoing it', () => {
+    const env: Env = { ...FULL, ALERT_WEBHOOK_TOKEN: 'open sesame please now' };
+
+    const problems = problemsOf(env);
+
+    expect(problems.some((p) => p.includes('ALERT_WEBHOOK_TOKEN'))).toBe(true);
+    for (const problem of problems) expect(problem).not.toContain('open sesame');
+  });
+
+  it('reads a valid full environment as production', () => {
+    const env: Env = { ...FULL };
+
+    const config = loadConfig(env);
+
+    expect(config.sandbox).toBe(false);
+    expect(config.slack.botToken).toBe(FULL.SLACK_BOT_TOKEN);
+    expect(config.alertsChannel).toBe(FULL.ALERTS_CHANNEL);
+  });
+
+  it('freezes a valid config, its slack part included', () => {
+    const env: Env = { ...FULL };
+
+    const config = loadConfig(env);
+
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.slack)).toBe(true);
+  });
+
+  it('adds the trailing slash SLACK_API_URL lacks', () => {
+    const env: Env = { ...FULL, SLACK_API_URL: 'http://127.0.0.1:4000/api' };
+
+    const config = loadConfig(env);
+
+    expect(config.slack.apiUrl).toBe('http://127.0.0.1:4000/api/');
+  });
+
+  it('keeps a SLACK_API_URL that already ends in a slash as it is', () => {
+    const env: Env = { ...FULL, SLACK_API_URL: 'http://127.0.0.1:4000/api/' };
+
+    const config = loadConfig(env);
+
+    expect(config.slack.apiUrl).toBe('http://127.0.0.1:4000/api/');
+  });
+
+  it('leaves apiUrl undefined when SLACK_API_URL is unset', () => {
+    const env: Env = { ...FULL };
+
+    const config = loadConfig(env);
+
+    expect(config.slack.apiUrl).toBeUndefined();
+  });
+});
