@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  buttonClickPayload,
   interactionBody,
   slackSignatureHeaders,
   slashCommandBody,
@@ -54,24 +55,7 @@ function command(text: string) {
 }
 
 function click(actionId: string, incidentId: string) {
-  const payload = {
-    type: 'block_actions',
-    user: { id: person.id, username: person.name, name: person.name, team_id: 'T0SANDBOX' },
-    team: { id: 'T0SANDBOX', domain: 'sandbox' },
-    api_app_id: 'A0FIREBRK',
-    container: { type: 'message', message_ts: '0', channel_id: channel, is_ephemeral: false },
-    channel: { id: channel, name: 'alerts' },
-    trigger_id: 'sandbox.trigger',
-    actions: [
-      {
-        type: 'button',
-        action_id: actionId,
-        block_id: 'inc_actions',
-        value: incidentId,
-        action_ts: `${Date.now() / 1000}`,
-      },
-    ],
-  };
+  const payload = buttonClickPayload({ actionId, value: incidentId, user: person, channel });
   return slack(interactionBody(payload), `click ${actionId} on ${incidentId}`);
 }
 

@@ -51,17 +51,9 @@ export interface AlertBatch {
   alerts: NormalizedAlert[];
 }
 
-export interface AlertState {
-  key: string;
-  status: AlertStatus;
-  title: string;
-  summary: string;
-  description?: string;
-  severity: Severity;
-  labels: Record<string, string>;
-  links: Link[];
+/** An alert as its incident keeps it: what the source last said, and when it was seen. */
+export interface AlertState extends Omit<NormalizedAlert, 'startsAt'> {
   startsAt: string;
-  endsAt?: string;
   firstSeenAt: string;
   lastSeenAt: string;
   notifications: number;

@@ -7,6 +7,7 @@ import { slackSignatureHeaders, slashCommandBody } from '../fakes/slack/sign.ts'
 import { startBotProcess, type BotProcess } from '../support/bot-process.ts';
 import {
   ALERTS,
+  botEnv,
   eventually,
   fixture,
   SIGNING_SECRET,
@@ -53,14 +54,7 @@ describe('after kill -9', () => {
       await slack.close();
       await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
     });
-    const env = {
-      SLACK_BOT_TOKEN: TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      ALERTS_CHANNEL: ALERTS,
-      ALERT_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
-      DATA_DIR: dataDir,
-    };
+    const env = botEnv(slack.url, dataDir);
     const start = async () => {
       const bot = await startBotProcess(env);
       cleanups.push(() => bot.stop());

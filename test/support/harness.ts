@@ -5,7 +5,12 @@ import { createFirebreak, type Firebreak } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Clock } from '../../src/core/ports.ts';
 import { SlackStandIn, type SlackStandInOptions } from '../fakes/slack/slack-stand-in.ts';
-import { interactionBody, slackSignatureHeaders, slashCommandBody } from '../fakes/slack/sign.ts';
+import {
+  buttonClickPayload,
+  interactionBody,
+  slackSignatureHeaders,
+  slashCommandBody,
+} from '../fakes/slack/sign.ts';
 import { memoryLogger, type LogLine } from './memory-logger.ts';
 
 export const TOKEN = 'xoxb-test-token';
@@ -41,6 +46,19 @@ export interface Harness {
 export const PAT = { id: 'U0PAT0001', name: 'pat' };
 export const SAM = { id: 'U0SAM0001', name: 'sam' };
 
+/** The environment of a bot wired to a Slack stand-in, on loopback, keeping its data in `dataDir`. */
+export function botEnv(slackApiUrl: string, dataDir: string): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slackApiUrl,
+    ALERTS_CHANNEL: ALERTS,
+    ALERT_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
+    DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+  };
+}
+
 /** A running bot on a random loopback port, with a fresh data folder and its own Slack stand-in. */
 export async function startHarness(
   options: {
@@ -52,17 +70,7 @@ export async function startHarness(
 ): Promise<Harness> {
   const slack = await SlackStandIn.start({ token: TOKEN, ...options.standIn });
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'firebreak-test-')));
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.url,
-    ALERTS_CHANNEL: ALERTS,
-    ALERT_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
-    DATA_DIR: dataDir,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    ...options.env,
-  });
+  const config = loadConfig({ ...botEnv(slack.url, dataDir), PORT: '0', ...options.env });
   const logger = memoryLogger();
   const start = async () => {
     const bot = await createFirebreak(config, {
@@ -111,25 +119,14 @@ export async function startHarness(
       const raw = await res.text();
       return { status: res.status, body: raw ? JSON.parse(raw) : {} };
     },
-    click(actionId, incidentId, user = PAT, actionTs = `${Date.now() / 1000}`) {
-      const payload = {
-        type: 'block_actions',
-        user: { id: user.id, username: user.name, name: user.name, team_id: 'T0SANDBOX' },
-        team: { id: 'T0SANDBOX', domain: 'sandbox' },
-        api_app_id: 'A0FIREBRK',
-        container: { type: 'message', message_ts: '1.1', channel_id: ALERTS, is_ephemeral: false },
-        channel: { id: ALERTS, name: 'alerts' },
-        trigger_id: 'test.trigger',
-        actions: [
-          {
-            type: 'button',
-            action_id: actionId,
-            block_id: 'inc_actions',
-            value: incidentId,
-            action_ts: actionTs,
-          },
-        ],
-      };
+    click(actionId, incidentId, user = PAT, actionTs) {
+      const payload = buttonClickPayload({
+        actionId,
+        value: incidentId,
+        user,
+        channel: ALERTS,
+        actionTs,
+      });
       return signed(interactionBody(payload));
     },
     signed,

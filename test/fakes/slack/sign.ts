@@ -53,3 +53,44 @@ export function slashCommandBody(fields: Record<string, string> = {}): string {
 
   return new URLSearchParams({ ...defaults, ...fields }).toString();
 }
+
+/**
+ * The `block_actions` payload of a click on one of the bot's buttons in a channel, as Slack
+ * sends it (wire-formats.md §3.4), trimmed to the fields a bot reads.
+ */
+export function buttonClickPayload(input: {
+  actionId: string;
+  value: string;
+  user: { id: string; name: string };
+  channel: string;
+  actionTs?: string;
+}) {
+  return {
+    type: 'block_actions',
+    user: {
+      id: input.user.id,
+      username: input.user.name,
+      name: input.user.name,
+      team_id: 'T0SANDBOX',
+    },
+    team: { id: 'T0SANDBOX', domain: 'sandbox' },
+    api_app_id: 'A0FIREBRK',
+    container: {
+      type: 'message',
+      message_ts: '1.1',
+      channel_id: input.channel,
+      is_ephemeral: false,
+    },
+    channel: { id: input.channel, name: 'alerts' },
+    trigger_id: 'test.trigger',
+    actions: [
+      {
+        type: 'button',
+        action_id: input.actionId,
+        block_id: 'inc_actions',
+        value: input.value,
+        action_ts: input.actionTs ?? `${Date.now() / 1000}`,
+      },
+    ],
+  };
+}
