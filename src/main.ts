@@ -19,6 +19,12 @@ async function main() {
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   if (config.sandbox) config = await withSandboxSlack(config, logger);
+  if (config.sandbox && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+    logger.warn(
+      { host: config.host },
+      'sandbox listens beyond this machine with a published signing secret',
+    );
+  }
 
   const firebreak = await createFirebreak(config, { logger });
   const port = await firebreak.listen(config.port, config.host);

@@ -20,6 +20,8 @@ export function parseBody<T extends z.ZodType>(
 
   const issue = parsed.error.issues[0];
   if (!issue) return { ok: false, field: '(body)', message: 'is invalid' };
+  if (issue.path.length === 0)
+    return { ok: false, field: '(body)', message: 'must be a JSON object' };
   const field = issue.path.reduce<string>((path, part) => {
     if (typeof part === 'number') return `${path}[${part}]`;
     return path === '' ? String(part) : `${path}.${String(part)}`;
