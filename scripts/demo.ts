@@ -22,15 +22,30 @@ const signingSecret = env.SLACK_SIGNING_SECRET ?? SANDBOX_DEFAULTS.signingSecret
 const channel = env.ALERTS_CHANNEL ?? SANDBOX_DEFAULTS.alertsChannel;
 const person = { id: 'U0PAT0001', name: 'pat' };
 
-async function sendAlert(route: string, fixture: string) {
-  const body = await readFile(new URL(`../test/fixtures/${fixture}`, import.meta.url));
+type Payload = Record<string, unknown> & { alerts?: Array<Record<string, unknown>> };
+
+/** The same alerts, now resolved, as their sender would say it. */
+function resolved(payload: Payload) {
+  payload.status = 'resolved';
+  for (const alert of payload.alerts ?? []) {
+    alert.status = 'resolved';
+    alert.endsAt = new Date().toISOString();
+  }
+}
+
+async function sendAlert(route: string, fixture: string, change?: (payload: Payload) => void) {
+  const body = JSON.parse(
+    await readFile(new URL(`../test/fixtures/${fixture}`, import.meta.url), 'utf8'),
+  ) as Payload;
+  change?.(body);
   const res = await fetch(`${bot}/webhooks/${route}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body,
+    body: JSON.stringify(body),
   });
   const answer = (await res.json()) as Record<string, unknown>;
-  console.log(`POST /webhooks/${route} ${fixture} -> ${res.status} ${JSON.stringify(answer)}`);
+  const label = change ? `${fixture} (resolved)` : fixture;
+  console.log(`POST /webhooks/${route} ${label} -> ${res.status} ${JSON.stringify(answer)}`);
   return answer;
 }
 
@@ -41,7 +56,12 @@ async function slack(body: string, label: string) {
     body,
   });
   const text = await res.text();
-  console.log(`POST /slack/events ${label} -> ${res.status} ${text.slice(0, 300)}`);
+  const reply = text
+    ? (JSON.parse(text) as { text?: string }).text
+    : '(no body: Slack shows nothing)';
+  console.log(
+    `POST /slack/events ${label} -> ${res.status}\n  ${String(reply).replace(/\n/g, '\n  ')}`,
+  );
 }
 
 function command(text: string) {
@@ -99,9 +119,12 @@ async function main() {
   console.log('4. Everything resolves');
   await sendAlert('alertmanager', 'alertmanager/resolved-group.json');
   await sendAlert('generic', 'generic/resolved.json');
+  await sendAlert('alertmanager', 'alertmanager/firing-single.json', resolved);
+  await sendAlert('generic', 'hostile/generic-mrkdwn-injection.json', resolved);
+  await sendAlert('alertmanager', 'hostile/alertmanager-long-description.json', resolved);
   if (sandbox) await command(`timeline ${id}`);
   console.log(
-    'Done. The bot’s log shows each Slack call it made; `/incident list` shows what is still open.',
+    'Done. The bot’s log shows each Slack call it made: one chat.postMessage per incident, then chat.update in place.',
   );
 }
 

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { App, ExpressReceiver } from '@slack/bolt';
 import express from 'express';
 import type { Config } from './config.ts';
@@ -11,6 +11,7 @@ import { OutboundQueue, type JobsDocument } from './outbound/outbound-queue.ts';
 import { boltLogger } from './slack/bolt-logger.ts';
 import { IncidentMessagePublisher } from './slack/incident-message-publisher.ts';
 import { registerSlackListeners } from './slack/register-slack-listeners.ts';
+import { SlackConnection } from './slack/slack-connection.ts';
 import { SlackGateway } from './slack/slack-gateway.ts';
 import { parseAlertmanager } from './sources/alertmanager.ts';
 import { parseGeneric } from './sources/generic.ts';
@@ -64,12 +65,9 @@ export async function createFirebreak(
     ...options.outbound,
     onGiveUp: async (job, error) => {
       const id = job.payload.incidentId;
-      if (id)
-        await incidents.recordFailure(
-          id,
-          error.service,
-          `Could not update ${error.service}: ${error.message}`,
-        );
+      const what = job.payload.what ?? `a ${error.service} call`;
+      const text = `Gave up on ${what} after ${job.attempts} attempt(s): ${error.message}`;
+      if (id) await incidents.recordFailure(id, error.service, text);
     },
   });
   const gateway = new SlackGateway({
@@ -110,10 +108,17 @@ export async function createFirebreak(
     app: http,
     logger: boltLogger(logger),
   });
+  const connection = new SlackConnection(
+    gateway,
+    health,
+    logger.child({ component: 'slack' }),
+    () => publisher.reconcile(),
+  );
   const slackApp = new App({
-    token: config.slack.botToken,
     receiver,
     logger: boltLogger(logger),
+    // Our own auth.test runs at start-up (SlackConnection); Bolt must not crash on its own.
+    authorize: async () => ({ botToken: config.slack.botToken, ...connection.identity }),
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2 } },
   });
   registerSlackListeners(slackApp, {
@@ -137,22 +142,26 @@ export async function createFirebreak(
     queue,
     health,
     async listen(port, host) {
+      await connection.start();
       await publisher.reconcile();
-      queue.start();
-      server = await new Promise<Server>((resolve, reject) => {
-        const s = http.listen(port, host, () => resolve(s)).once('error', reject);
+      server = createServer(http);
+      await new Promise<void>((resolve, reject) => {
+        server?.once('error', reject).listen(port, host, () => resolve());
       });
+      queue.start();
       health.setReady();
       const address = server.address();
       return typeof address === 'object' && address ? address.port : port;
     },
     async close() {
       const closed = new Promise<void>((resolve) =>
-        server ? server.close(() => resolve()) : resolve(),
+        server?.listening ? server.close(() => resolve()) : resolve(),
       );
       server?.closeIdleConnections();
       await closed;
+      connection.stop();
       await queue.stop();
+      await store.close();
     },
   };
 }

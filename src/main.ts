@@ -1,16 +1,11 @@
 import { createFirebreak } from './app.ts';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
+import { SlackTokenRefusedError } from './slack/slack-connection.ts';
+import { DataDirInUseError } from './store/data-dir-lock.ts';
 
 async function main() {
-  let config: Config;
-  try {
-    config = loadConfig(readEnvironment(), { isTty: process.stdout.isTTY });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
-    process.exit(1);
-  }
+  let config = loadConfig(readEnvironment(), { isTty: process.stdout.isTTY });
 
   if (config.sandbox) {
     console.log(
@@ -26,8 +21,14 @@ async function main() {
     );
   }
 
+  process.on('unhandledRejection', (error) => {
+    logger.error({ err: error }, 'unhandled rejection (the bot keeps running)');
+  });
+
   const firebreak = await createFirebreak(config, { logger });
-  const port = await firebreak.listen(config.port, config.host);
+  const port = await firebreak.listen(config.port, config.host).catch((error: unknown) => {
+    throw startupProblem(error, config);
+  });
   logger.info(
     { port, host: config.host, alertsChannel: config.alertsChannel, dataDir: config.dataDir },
     'firebreak is ready',
@@ -45,8 +46,14 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     firebreak.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        logger.info({}, 'stopped');
+        setTimeout(() => process.exit(0), 100);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
   process.on('SIGINT', () => stop('SIGINT'));
@@ -63,7 +70,27 @@ async function withSandboxSlack(
   return { ...config, slack: { ...config.slack, apiUrl } };
 }
 
+/** Start-up failures people can fix, as one line naming what to change. */
+function startupProblem(error: unknown, config: Config) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new ConfigError([
+      `PORT ${config.port} is already in use on ${config.host}: stop the other process or set another PORT`,
+    ]);
+  }
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return new ConfigError([`PORT ${config.port} on HOST ${config.host} cannot be used (${code})`]);
+  }
+  return error;
+}
+
 main().catch((error: unknown) => {
-  console.error('Firebreak could not start:', error instanceof Error ? error.message : error);
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) console.error(`Configuration error: ${problem}`);
+  } else if (error instanceof SlackTokenRefusedError || error instanceof DataDirInUseError) {
+    console.error(`Configuration error: ${error.message}`);
+  } else {
+    console.error('Firebreak could not start:', error instanceof Error ? error.message : error);
+  }
   process.exit(1);
 });

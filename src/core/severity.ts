@@ -1,6 +1,7 @@
 import { SEVERITIES, type Severity } from './types.ts';
 
-const ALIASES: Record<string, Severity> = {
+/** Every severity word we understand, lower-case, and what it means. */
+export const SEVERITY_ALIASES: Readonly<Record<string, Severity>> = {
   critical: 'critical',
   crit: 'critical',
   page: 'critical',
@@ -32,7 +33,7 @@ const ALIASES: Record<string, Severity> = {
 /** Maps the many spellings sources use ('page', 'P1', 'warn') to our four levels. */
 export function normalizeSeverity(value: string | undefined, fallback: Severity = 'warning') {
   if (value === undefined) return fallback;
-  return ALIASES[value.trim().toLowerCase()] ?? fallback;
+  return SEVERITY_ALIASES[value.trim().toLowerCase()] ?? fallback;
 }
 
 export function isSeverity(value: string): value is Severity {

@@ -29,7 +29,10 @@ export interface OutboundQueueOptions {
   logger: Logger;
   /** Jobs running at once. */
   concurrency?: number;
-  /** Attempts before a failing job is given up (rate limits do not count). */
+  /**
+   * Attempts before a failing job is given up (rate limits do not count); default 12, which
+   * with the default backoff rides out about 25 minutes of outage.
+   */
   maxAttempts?: number;
   /** Backoff after the first failure, doubled each time up to `maxBackoffMs`; jittered. */
   baseBackoffMs?: number;
@@ -62,7 +65,7 @@ export class OutboundQueue {
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#concurrency = options.concurrency ?? 4;
-    this.#maxAttempts = options.maxAttempts ?? 6;
+    this.#maxAttempts = options.maxAttempts ?? 12;
     this.#baseBackoffMs = options.baseBackoffMs ?? 1_000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 5 * 60_000;
     this.#onGiveUp = options.onGiveUp;

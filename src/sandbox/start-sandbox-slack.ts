@@ -13,10 +13,14 @@ export async function startSandboxSlack(config: Config, logger: Logger) {
     channels: [{ id: config.alertsChannel, name: 'alerts', isMember: true }],
     onCall: (call) => {
       const error = call.response.error;
+      const text = typeof call.args.text === 'string' ? call.args.text.slice(0, 160) : undefined;
       const fields = {
         method: call.method,
         channel: call.args.channel,
         ts: call.response.ts ?? call.args.ts,
+        thread: call.args.thread_ts,
+        user: call.args.user,
+        text,
       };
       if (call.response.ok === true) logger.info(fields, `slack ${call.method}`);
       else logger.warn({ ...fields, status: call.status, error }, 'slack call refused');

@@ -13,6 +13,8 @@ import {
 import type { MessageContent, SlackGateway } from './slack-gateway.ts';
 
 const MESSAGE_JOB = 'slack.incident-message';
+/** At most this many 2,900-character sections of full alert text go to the thread (~116,000). */
+const DETAILS_MAX_SECTIONS = 40;
 const DETAILS_JOB = 'slack.incident-details';
 /** Slack's answers that mean the blocks, not the request, were refused. */
 const REFUSED_BLOCKS = new Set([
@@ -84,7 +86,7 @@ export class IncidentMessagePublisher {
     return this.#o.queue.enqueue({
       kind: MESSAGE_JOB,
       key: `slack-message:${incident.id}`,
-      payload: { incidentId: incident.id },
+      payload: { incidentId: incident.id, what: 'the incident message' },
       priority,
     });
   }
@@ -105,25 +107,42 @@ export class IncidentMessagePublisher {
     if (!ts && ref.postStartedAt) {
       ts = await gateway.findIncidentMessage(channel, incident.id, ref.postStartedAt);
     }
+    if (ts && !(await this.#update(incident, channel, ts, message))) ts = undefined;
+
     if (ts) {
-      const existing = ts;
-      await this.#send(incident, message, (c) => gateway.updateMessage(channel, existing, c));
+      await incidents.setRef(incident.id, 'slack', { ...ref, channel, ts, version });
     } else {
       const postStartedAt = clock.now().toISOString();
       await incidents.setRef(incident.id, 'slack', { channel, postStartedAt });
       ts = await this.#send(incident, message, (c) => this.#post(channel, incident, c));
+      await incidents.setRef(incident.id, 'slack', { channel, ts, version });
+      if (message.overflow.length > 0) await this.#enqueueDetails(incident);
     }
-
-    await incidents.setRef(incident.id, 'slack', { ...ref, channel, ts: ts ?? '', version });
     this.#o.health.clear('slack');
-    if (message.overflow.length > 0 && !ref.detailsTs) {
-      await this.#o.queue.enqueue({
-        kind: DETAILS_JOB,
-        key: `slack-details:${incident.id}`,
-        payload: { incidentId: incident.id },
-        priority: 6,
-      });
+  }
+
+  /** Updates the message in place; false when it is gone (deleted in Slack), to post it anew. */
+  async #update(incident: Incident, channel: string, ts: string, message: IncidentMessage) {
+    try {
+      await this.#send(incident, message, (c) => this.#o.gateway.updateMessage(channel, ts, c));
+      return true;
+    } catch (error) {
+      if (!(error instanceof OutboundError) || error.code !== 'message_not_found') throw error;
+      this.#o.logger.info(
+        { incident: incident.id },
+        'incident message is gone from slack, posting it again',
+      );
+      return false;
     }
+  }
+
+  #enqueueDetails(incident: Incident) {
+    return this.#o.queue.enqueue({
+      kind: DETAILS_JOB,
+      key: `slack-details:${incident.id}`,
+      payload: { incidentId: incident.id, what: 'the full alert text in the thread' },
+      priority: 6,
+    });
   }
 
   /** Sends the full message; if Slack refuses its blocks, logs why and sends the minimal one. */
@@ -172,24 +191,32 @@ export class IncidentMessagePublisher {
     return error;
   }
 
+  /**
+   * Posts alert text that did not fit the message as thread replies: four sections a reply,
+   * under Slack's undocumented ~13,000-character cap on a message's blocks. Progress is stored
+   * after each reply, so a retry continues where it stopped.
+   */
   async #postDetails(job: Job) {
     const incident = this.#o.incidents.get(job.payload.incidentId ?? '');
     const ref = incident?.refs.slack;
-    if (!incident || !ref?.ts || ref.detailsTs || !ref.channel) return;
+    if (!incident || !ref?.ts || !ref.channel) return;
 
-    const full = renderIncidentMessage(incident).overflow.join('\n\n');
-    const sections = chunk(escapeText(full), 2_900).slice(0, 45);
-    const blocks = sections.map((text) => ({
-      type: 'section',
-      text: { type: 'mrkdwn', text, verbatim: true },
-    }));
-    const content = {
-      text: truncate(`Full alert text for ${incident.id}: ${escapeText(full)}`, 3_000),
-      blocks,
-    };
-    const posted = await this.#o.gateway.postMessage(ref.channel, content, { threadTs: ref.ts });
-    const latest = this.#o.incidents.get(incident.id)?.refs.slack ?? ref;
-    await this.#o.incidents.setRef(incident.id, 'slack', { ...latest, detailsTs: posted.ts });
+    const full = escapeText(renderIncidentMessage(incident).overflow.join('\n\n'));
+    const sections = chunk(full, 2_900).slice(0, DETAILS_MAX_SECTIONS);
+    const replies = group(sections, 4);
+    for (let n = Number(ref.detailsPosted ?? 0); n < replies.length; n += 1) {
+      const blocks = (replies[n] ?? []).map((text) => ({
+        type: 'section',
+        text: { type: 'mrkdwn', text, verbatim: true },
+      }));
+      const label = `Full alert text for ${incident.id} (${n + 1} of ${replies.length})`;
+      await this.#o.gateway.postMessage(ref.channel, { text: label, blocks }, { threadTs: ref.ts });
+      const latest = this.#o.incidents.get(incident.id)?.refs.slack ?? ref;
+      await this.#o.incidents.setRef(incident.id, 'slack', {
+        ...latest,
+        detailsPosted: String(n + 1),
+      });
+    }
   }
 }
 
@@ -201,6 +228,12 @@ function advice(code: string) {
   if (code === 'missing_scope')
     return 'reinstall the app from manifest.yml to grant the scopes it needs';
   return 'check SLACK_BOT_TOKEN and the app installation';
+}
+
+function group<T>(items: T[], size: number) {
+  const groups: T[][] = [];
+  for (let i = 0; i < items.length; i += size) groups.push(items.slice(i, i + size));
+  return groups;
 }
 
 function chunk(text: string, size: number) {

@@ -12,7 +12,8 @@ export type IncidentCommand =
   | { name: 'declare'; title: string; severity: Severity }
   | { name: 'usage'; problem: string };
 
-const SEVERITY_WORD = /^(critical|error|warning|info|sev[1-4]|p[1-5])$/i;
+/** Only unmistakable severity words: `declare Error rate is high` keeps its first word. */
+const SEVERITY_WORD = /^(sev[1-4]|p[1-4])$/i;
 
 /** Reads the text after `/incident` (or after a mention of the bot). Never throws. */
 export function parseIncidentCommand(text: string): IncidentCommand {
@@ -85,6 +86,6 @@ export const HELP_TEXT = [
   '`/incident resolve INC-42 [note]` — resolve, with an optional note',
   '`/incident note INC-42 <text>` — add a note to the timeline',
   '`/incident timeline INC-42` — show the timeline',
-  '`/incident declare [critical|error|warning|info] <title>` — open an incident by hand',
+  '`/incident declare [sev1|sev2|sev3|sev4] <title>` — open an incident by hand (default sev2)',
   'IDs are case-insensitive: `inc-42` and `42` work too.',
 ].join('\n');

@@ -45,7 +45,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
     await next();
   });
 
-  app.command('/incident', async ({ command, ack }) => {
+  // Any slash command of this app is `/incident`, so a command renamed in the manifest still works.
+  app.command(/^\/.+/, async ({ command, ack }) => {
     const actor: Actor = { kind: 'user', id: command.user_id, name: command.user_name };
     const work = runIncidentCommand(parseIncidentCommand(command.text), context(actor)).catch(
       (error: unknown) => {
@@ -102,7 +103,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
   }
 
   app.event('app_mention', async ({ event }) => {
-    const text = event.text.replace(/<@[A-Z0-9]+>/g, '').trim();
+    const text = event.text.replace(/^\s*<@[A-Z0-9]+>/, '').trim();
     const actor: Actor = { kind: 'user', id: event.user ?? 'unknown' };
     try {
       const reply = await runIncidentCommand(parseIncidentCommand(text), context(actor));

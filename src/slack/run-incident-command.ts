@@ -48,7 +48,9 @@ export async function runIncidentCommand(
     }
     case 'resolve': {
       const result = await incidents.resolve(command.id, actor, 'slack', command.note);
-      return describeOutcome(result, command.id, 'resolved', actor);
+      const reply = describeOutcome(result, command.id, 'resolved', actor);
+      if (result.outcome !== 'done' || !command.note) return reply;
+      return { ...reply, text: `${reply.text}\n>${safe(command.note, 2_000)}` };
     }
     case 'note': {
       const result = await incidents.addNote(command.id, actor, 'slack', command.text);

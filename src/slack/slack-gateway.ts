@@ -1,6 +1,7 @@
 import { ErrorCode, WebClient } from '@slack/web-api';
 import type { Logger } from '../core/ports.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
+import { boltLogger } from './bolt-logger.ts';
 
 /** Waited after a 429 that names no `Retry-After`. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 10_000;
@@ -45,6 +46,7 @@ export class SlackGateway {
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout: 10_000,
+      logger: boltLogger(options.logger),
     });
     this.#logger = options.logger;
     this.#postIntervalMs = options.postIntervalMs ?? POST_INTERVAL_MS;
@@ -52,7 +54,11 @@ export class SlackGateway {
 
   async authTest() {
     const result = await this.#call('auth.test', {});
-    return { userId: String(result.user_id ?? ''), team: String(result.team ?? '') };
+    return {
+      userId: String(result.user_id ?? ''),
+      botId: String(result.bot_id ?? ''),
+      team: String(result.team ?? ''),
+    };
   }
 
   /** Posts a message, paced per channel, with metadata that lets us find it again after a crash. */

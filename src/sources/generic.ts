@@ -1,24 +1,9 @@
 import { z } from 'zod';
-import { normalizeSeverity } from '../core/severity.ts';
+import { isSeverity, normalizeSeverity, SEVERITY_ALIASES } from '../core/severity.ts';
 import type { Link } from '../core/types.ts';
 import { isWebUrl, parseBody, type ParseResult } from './parse-result.ts';
 
-const SEVERITY_WORDS = [
-  'critical',
-  'error',
-  'warning',
-  'info',
-  'page',
-  'high',
-  'medium',
-  'low',
-  'warn',
-  'p1',
-  'p2',
-  'p3',
-  'p4',
-  'p5',
-] as const;
+const SEVERITY_WORDS = Object.keys(SEVERITY_ALIASES);
 
 const labelValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -31,8 +16,11 @@ const payloadSchema = z.object({
   status: z.enum(['firing', 'resolved']).default('firing'),
   severity: z
     .string()
+    .trim()
     .toLowerCase()
-    .pipe(z.enum(SEVERITY_WORDS, { message: 'must be one of critical, error, warning, info' }))
+    .refine((word) => SEVERITY_WORDS.includes(word), {
+      message: `must be one of critical, error, warning, info (or ${SEVERITY_WORDS.filter((w) => !isSeverity(w)).join(', ')})`,
+    })
     .optional(),
   dedup_key: z.string().trim().min(1, 'must not be empty').max(255),
   group_key: z.string().trim().min(1).max(255).optional(),

@@ -27,7 +27,35 @@ export function parseBody<T extends z.ZodType>(
     return path === '' ? String(part) : `${path}.${String(part)}`;
   }, '');
   const missing = issue.path.length > 0 && valueAt(body, issue.path) === undefined;
-  return { ok: false, field: field || '(body)', message: missing ? 'is required' : issue.message };
+  return {
+    ok: false,
+    field: field || '(body)',
+    message: missing ? 'is required' : friendly(issue),
+  };
+}
+
+/** Zod's default wording ("Invalid input: expected string…") said the way a sender reads it. */
+function friendly(issue: z.core.$ZodIssue) {
+  if (!issue.message.startsWith('Invalid') && !issue.message.startsWith('Too'))
+    return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union':
+      return 'must be a string, a number or true/false';
+    case 'too_small':
+      return issue.origin === 'array'
+        ? `must hold at least ${issue.minimum} item(s)`
+        : `must be at least ${issue.minimum} characters`;
+    case 'too_big':
+      return issue.origin === 'array'
+        ? `must hold at most ${issue.maximum} items`
+        : `must be at most ${issue.maximum} characters`;
+    default:
+      return 'is invalid';
+  }
 }
 
 function valueAt(body: unknown, path: PropertyKey[]) {

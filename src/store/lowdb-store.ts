@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { IncidentStore, StoredDocument } from '../core/ports.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import type { Incident, NewTimelineEntry, TimelineEntry } from '../core/types.ts';
 
 /** Timeline entries per chunk file: appending rewrites only the last chunk, whatever the history. */
@@ -32,15 +33,23 @@ export class LowdbStore implements IncidentStore {
   readonly #dir: string;
   readonly #incidentFiles = new Map<string, Low<Incident>>();
   readonly #timelines = new Map<string, Promise<TimelineState>>();
+  readonly #unlock: () => Promise<void>;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, unlock: () => Promise<void>) {
     this.#dir = dir;
+    this.#unlock = unlock;
   }
 
+  /** Opens (creating) the store in `dir` and claims the folder for this process. */
   static async open(dir: string) {
     await mkdir(path.join(dir, 'incidents'), { recursive: true });
     await mkdir(path.join(dir, 'timeline'), { recursive: true });
-    return new LowdbStore(dir);
+    return new LowdbStore(dir, await lockDataDir(dir));
+  }
+
+  /** Releases the folder; writes already awaited are on disk. */
+  async close() {
+    await this.#unlock();
   }
 
   async loadIncidents() {

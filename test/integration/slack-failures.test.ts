@@ -1,12 +1,21 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createFirebreak } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { SlackStandIn } from '../fakes/slack/slack-stand-in.ts';
 import {
   ALERTS,
+  botEnv,
   eventually,
   fixture,
   json,
   startHarness,
+  TOKEN,
   type Harness,
 } from '../support/harness.ts';
+import { memoryLogger } from '../support/memory-logger.ts';
 
 let h: Harness | undefined;
 
@@ -115,5 +124,73 @@ describe('when Slack refuses or fails', () => {
     const updates = h.slack.callsTo('chat.update');
     expect(updates.length).toBeLessThanOrEqual(3);
     expect(JSON.stringify(updates.at(-1)?.args.blocks)).toContain('11 notifications');
+  });
+});
+
+describe('when a message or the connection goes away', () => {
+  it('posts the message again when it was deleted in Slack, and keeps it current after', async () => {
+    h = await startHarness();
+    await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+    await h.settle();
+    h.slack.failNext('chat.update', { error: 'message_not_found' });
+
+    await h.postAlert('alertmanager', await fixture('alertmanager/partially-resolved.json'));
+    await h.settle();
+    await h.postAlert('alertmanager', await fixture('alertmanager/resolved-group.json'));
+    await h.settle();
+
+    const posts = h.slack.callsTo('chat.postMessage');
+    expect(posts).toHaveLength(2);
+    const latest = h.bot.incidents.get('INC-1')?.refs.slack?.ts;
+    expect(latest).toBe(posts[1]?.response.ts);
+    expect(h.slack.callsTo('chat.update').at(-1)?.args.ts).toBe(latest);
+  });
+
+  it('posts a 100,000-character description in full, over several thread replies Slack accepts', async () => {
+    h = await startHarness();
+    const description = Array.from(
+      { length: 2_000 },
+      (_, i) => `frame ${String(i).padStart(4, '0')} at svc.handler (app.js:${i})`,
+    )
+      .join('\n')
+      .slice(0, 100_000);
+
+    await h.postAlert('generic', { title: 'Crash loop', dedup_key: 'crash', description });
+    await h.settle();
+
+    const [message] = h.slack.topLevelMessages(ALERTS);
+    const replies = h.slack.replies(ALERTS, message?.ts ?? '');
+    expect(replies.length).toBeGreaterThan(1);
+    expect(h.slack.calls.filter((c) => c.response.ok === false)).toEqual([]);
+    const sections = replies.flatMap((r) => (r.blocks ?? []) as Array<{ text: { text: string } }>);
+    expect(sections.map((b) => b.text.text).join('')).toBe(description);
+  });
+
+  it('refuses to start with a token Slack rejects, naming SLACK_BOT_TOKEN', async () => {
+    const slack = await SlackStandIn.start({ token: 'xoxb-the-real-one' });
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'firebreak-token-'));
+    const config = loadConfig(botEnv(slack.url, dataDir));
+    const bot = await createFirebreak(config, { logger: memoryLogger() });
+
+    const started = bot.listen(0, '127.0.0.1');
+
+    await expect(started).rejects.toThrow(/SLACK_BOT_TOKEN was refused by Slack \(invalid_auth\)/);
+    await slack.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('takes alerts while Slack cannot be reached and says so in /healthz', async () => {
+    const slack = await SlackStandIn.start({ token: TOKEN });
+    const url = slack.url;
+    await slack.close();
+    h = await startHarness({ env: { SLACK_API_URL: url } });
+
+    const res = await h.postAlert('alertmanager', await fixture('alertmanager/firing-single.json'));
+    const report = await health(h);
+
+    expect(res.status).toBe(202);
+    expect(report.status).toBe('degraded');
+    expect(JSON.stringify(report.problems)).toContain('cannot reach the Slack API');
+    expect(h.bot.queue.stats().waiting + h.bot.queue.stats().running).toBeGreaterThan(0);
   });
 });

@@ -91,8 +91,20 @@ describe('parseIncidentCommand', () => {
     expect(command.name).toBe('usage');
   });
 
+  it('keeps an ordinary first word such as "Error" in the title', () => {
+    const text = 'declare Error rate above 5% on checkout';
+
+    const command = parseIncidentCommand(text);
+
+    expect(command).toEqual({
+      name: 'declare',
+      title: 'Error rate above 5% on checkout',
+      severity: 'error',
+    });
+  });
+
   it('answers declare with only a severity with usage', () => {
-    const text = 'declare critical';
+    const text = 'declare sev1';
 
     const command = parseIncidentCommand(text);
 
