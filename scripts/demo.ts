@@ -58,7 +58,7 @@ async function slack(body: string, label: string) {
   const text = await res.text();
   const reply = text
     ? (JSON.parse(text) as { text?: string }).text
-    : '(no body: Slack shows nothing)';
+    : '(empty: the bot answers in Slack itself)';
   console.log(
     `POST /slack/events ${label} -> ${res.status}\n  ${String(reply).replace(/\n/g, '\n  ')}`,
   );
