@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import { App, ExpressReceiver } from '@slack/bolt';
 import express from 'express';
 import type { Config } from './config.ts';
 import { IncidentService } from './core/incident-service.ts';
@@ -7,12 +6,11 @@ import { systemClock, type Clock, type Logger } from './core/ports.ts';
 import { Health } from './health.ts';
 import { alertWebhookRoute } from './http/alert-webhook-route.ts';
 import { healthRoute } from './http/health-route.ts';
-import { OutboundQueue, type JobsDocument } from './outbound/outbound-queue.ts';
-import { boltLogger } from './slack/bolt-logger.ts';
-import { IncidentMessagePublisher } from './slack/incident-message-publisher.ts';
-import { registerSlackListeners } from './slack/register-slack-listeners.ts';
-import { SlackConnection } from './slack/slack-connection.ts';
-import { SlackGateway } from './slack/slack-gateway.ts';
+import { requestLog } from './http/request-log.ts';
+import { Metrics } from './metrics.ts';
+import type { OutboundError } from './outbound/outbound-error.ts';
+import { OutboundQueue, type Job, type JobsDocument } from './outbound/outbound-queue.ts';
+import { createSlackAdapter, type SlackAdapter } from './slack/create-slack-adapter.ts';
 import { parseAlertmanager } from './sources/alertmanager.ts';
 import { parseGeneric } from './sources/generic.ts';
 import { LowdbStore } from './store/lowdb-store.ts';
@@ -20,6 +18,8 @@ import { SeenDeliveries, type SeenDocument } from './store/seen-deliveries.ts';
 
 /** Slack redelivers events for a few minutes; remember their IDs for an hour. */
 const DELIVERY_MEMORY_MS = 60 * 60 * 1000;
+/** On shutdown, connections still open after this are closed. */
+const DRAIN_MS = 10_000;
 
 export interface FirebreakOptions {
   logger: Logger;
@@ -35,8 +35,10 @@ export interface Firebreak {
   incidents: IncidentService;
   queue: OutboundQueue;
   health: Health;
+  metrics: Metrics;
   /** Starts serving; resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
+  /** Stops taking requests, finishes what is in flight and running, and releases the store. */
   close(): Promise<void>;
 }
 
@@ -47,8 +49,9 @@ export async function createFirebreak(
 ): Promise<Firebreak> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
-  const store = await LowdbStore.open(config.dataDir);
+  const metrics = new Metrics();
   const health = new Health();
+  const store = await LowdbStore.open(config.dataDir);
 
   const incidents = new IncidentService({
     store,
@@ -58,76 +61,112 @@ export async function createFirebreak(
   });
   await incidents.load();
 
+  let slack: SlackAdapter | undefined;
   const queue = new OutboundQueue({
     document: await store.openDocument<JobsDocument>('jobs', { jobs: [] }),
     clock,
     logger: logger.child({ component: 'outbound' }),
     ...options.outbound,
-    onGiveUp: async (job, error) => {
+    onGiveUp: (job, error) => gaveUp(job, error),
+    onRecovered: async (job) => {
       const id = job.payload.incidentId;
-      const what = job.payload.what ?? `a ${error.service} call`;
-      const text = `Gave up on ${what} after ${job.attempts} attempt(s): ${error.message}`;
-      if (id) await incidents.recordFailure(id, error.service, text);
+      const text = `Delivered ${job.payload.what ?? job.kind} after all`;
+      if (id)
+        await incidents.recordDelivery({
+          id,
+          kind: 'delivery.recovered',
+          origin: 'firebreak',
+          text,
+          visible: shown(job),
+        });
     },
   });
-  const gateway = new SlackGateway({
-    token: config.slack.botToken,
-    apiUrl: config.slack.apiUrl,
-    logger: logger.child({ component: 'slack' }),
-    postIntervalMs: options.slackPostIntervalMs,
-  });
-  const publisher = new IncidentMessagePublisher({
-    incidents,
-    queue,
-    gateway,
-    alertsChannel: config.alertsChannel,
-    health,
-    clock,
-    logger: logger.child({ component: 'slack' }),
-  });
+
+  /** A job given up lands on the timeline; if its message shows it, people are told in Slack too. */
+  async function gaveUp(job: Job, error: OutboundError) {
+    metrics.jobsGivenUp.inc({ kind: job.kind });
+    const id = job.payload.incidentId;
+    const what = job.payload.what ?? `a ${error.service} call`;
+    const text = `Gave up on ${what} after ${job.attempts} attempt(s): ${error.message}`;
+    if (!id) return;
+    await incidents.recordDelivery({
+      id,
+      kind: 'delivery.failed',
+      origin: error.service,
+      text,
+      visible: shown(job),
+    });
+    if (shown(job))
+      await slack?.publisher.notify(
+        id,
+        `${text}. Press Retry on the incident message to try again.`,
+      );
+  }
+
   const seen = new SeenDeliveries(
     await store.openDocument<SeenDocument>('seen-deliveries', { seen: {} }),
     DELIVERY_MEMORY_MS,
   );
+  metrics.gauge('firebreak_incidents', 'Incidents by state.', ['state'], (set) => {
+    const counts = { triggered: 0, acknowledged: 0, resolved: 0 };
+    for (const incident of incidents.list({ all: true })) counts[incident.status] += 1;
+    for (const [state, n] of Object.entries(counts)) set({ state }, n);
+  });
+  metrics.gauge(
+    'firebreak_outbound_queue_depth',
+    'Outbound jobs waiting or running.',
+    [],
+    (set) => {
+      const stats = queue.stats();
+      set({}, stats.waiting + stats.running);
+    },
+  );
+  metrics.gauge(
+    'firebreak_outbound_oldest_job_age_seconds',
+    'Age of the oldest outbound job.',
+    [],
+    (set) => {
+      set({}, queue.stats().oldestAgeSeconds);
+    },
+  );
 
   const http = express();
   http.disable('x-powered-by');
-  http.use(healthRoute(health, queue));
+  http.use(requestLog(logger.child({ component: 'http' }), metrics));
+  http.use((_req, res, next) => {
+    if (!health.draining) return next();
+    res.setHeader('Connection', 'close');
+    res
+      .status(503)
+      .json({ error: 'shutting_down', message: 'the bot is restarting; retry shortly' });
+  });
+  http.use(healthRoute({ health, queue, metrics, checkStore: () => store.check() }));
   for (const [source, parse] of [
     ['alertmanager', parseAlertmanager],
     ['generic', parseGeneric],
   ] as const) {
     http.use(
-      alertWebhookRoute({ source, parse, token: config.alertWebhookToken, incidents, logger }),
+      alertWebhookRoute({
+        source,
+        parse,
+        token: config.alertWebhookToken,
+        incidents,
+        metrics,
+        logger,
+      }),
     );
   }
-
-  const receiver = new ExpressReceiver({
-    signingSecret: config.slack.signingSecret,
-    endpoints: '/slack/events',
-    app: http,
-    logger: boltLogger(logger),
-  });
-  const connection = new SlackConnection(
-    gateway,
-    health,
-    logger.child({ component: 'slack' }),
-    () => publisher.reconcile(),
-  );
-  const slackApp = new App({
-    receiver,
-    logger: boltLogger(logger),
-    // Our own auth.test runs at start-up (SlackConnection); Bolt must not crash on its own.
-    authorize: async () => ({ botToken: config.slack.botToken, ...connection.identity }),
-    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2 } },
-  });
-  registerSlackListeners(slackApp, {
+  slack = createSlackAdapter({
+    config,
+    http,
     incidents,
+    queue,
     health,
-    gateway,
     seen,
-    alertsChannel: config.alertsChannel,
-    logger: logger.child({ component: 'slack' }),
+    metrics,
+    clock,
+    logger,
+    postIntervalMs: options.slackPostIntervalMs,
   });
   http.use((_req, res) => {
     res
@@ -136,14 +175,16 @@ export async function createFirebreak(
   });
 
   let server: Server | undefined;
+  const adapter = slack;
   return {
     http,
     incidents,
     queue,
     health,
+    metrics,
     async listen(port, host) {
-      await connection.start();
-      await publisher.reconcile();
+      await adapter.connection.start();
+      await adapter.publisher.reconcile();
       server = createServer(http);
       await new Promise<void>((resolve, reject) => {
         server?.once('error', reject).listen(port, host, () => resolve());
@@ -154,14 +195,21 @@ export async function createFirebreak(
       return typeof address === 'object' && address ? address.port : port;
     },
     async close() {
+      health.draining = true;
       const closed = new Promise<void>((resolve) =>
         server?.listening ? server.close(() => resolve()) : resolve(),
       );
       server?.closeIdleConnections();
+      const force = setTimeout(() => server?.closeAllConnections(), DRAIN_MS);
       await closed;
-      connection.stop();
+      clearTimeout(force);
+      adapter.connection.stop();
       await queue.stop();
       await store.close();
     },
   };
+}
+
+function shown(job: Job) {
+  return job.payload.show === 'true';
 }

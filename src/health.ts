@@ -7,6 +7,8 @@ export interface Problem {
 /** What /healthz reports beyond "up": misconfigurations found while working (a channel we cannot post to). */
 export class Health {
   #ready = false;
+  /** Set on SIGTERM: new requests are refused while in-flight work finishes. */
+  draining = false;
   readonly #problems = new Map<string, Problem>();
 
   setReady() {

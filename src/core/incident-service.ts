@@ -23,6 +23,8 @@ export interface IncidentChange {
   incident: Incident;
   entries: TimelineEntry[];
   created: boolean;
+  /** False when the change does not alter how the incident looks (a note, say). */
+  viewChanged: boolean;
 }
 
 export type ChangeListener = (change: IncidentChange) => void;
@@ -222,19 +224,25 @@ export class IncidentService {
     return { outcome: 'done', incident };
   }
 
-  /** Records an adapter's failure to deliver something about an incident. */
-  async recordFailure(id: string, origin: string, text: string) {
-    const incident = this.#incidents.get(id);
+  /**
+   * Records what happened to outbound work about an incident: given up, retried by a person,
+   * delivered after all. `visible` when the incident's message shows that work's state.
+   */
+  async recordDelivery(input: {
+    id: string;
+    kind: 'delivery.failed' | 'delivery.retried' | 'delivery.recovered';
+    origin: string;
+    text: string;
+    actor?: Actor;
+    visible: boolean;
+  }) {
+    const incident = this.#incidents.get(input.id);
     if (!incident) return;
 
     const now = this.#clock.now().toISOString();
-    const actor: Actor = { kind: 'system', id: 'firebreak' };
-    await this.#commit(
-      incident,
-      [this.#entry(now, 'delivery.failed', actor, origin, text)],
-      false,
-      false,
-    );
+    const actor: Actor = input.actor ?? { kind: 'system', id: 'firebreak' };
+    const entry = this.#entry(now, input.kind, actor, input.origin, input.text);
+    await this.#commit(incident, [entry], false, input.visible);
   }
 
   /** Stores an adapter's reference on an incident (its Slack message, say); no timeline entry. */
@@ -337,7 +345,7 @@ export class IncidentService {
         );
       }
     }
-    const change: IncidentChange = { incident, entries: stored, created };
+    const change: IncidentChange = { incident, entries: stored, created, viewChanged: changesView };
     for (const listener of this.#listeners) {
       try {
         listener(change);

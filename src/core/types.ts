@@ -101,7 +101,9 @@ export type TimelineKind =
   | 'alert.repeated'
   | 'alert.resolved'
   | 'note'
-  | 'delivery.failed';
+  | 'delivery.failed'
+  | 'delivery.retried'
+  | 'delivery.recovered';
 
 export interface TimelineEntry {
   /** Position in the incident's timeline, from 1. */

@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import type { IncidentService } from '../core/incident-service.ts';
 import type { Logger } from '../core/ports.ts';
+import type { Metrics } from '../metrics.ts';
 import type { AlertParser } from '../sources/parse-result.ts';
 import { requireBearer } from './bearer-auth.ts';
 
@@ -12,6 +13,7 @@ export interface AlertWebhookRouteOptions {
   parse: AlertParser;
   token: string;
   incidents: IncidentService;
+  metrics: Metrics;
   logger: Logger;
 }
 
@@ -21,10 +23,11 @@ export interface AlertWebhookRouteOptions {
  * answered 202 only once stored.
  */
 export function alertWebhookRoute(options: AlertWebhookRouteOptions): Router {
-  const { source, parse, incidents } = options;
+  const { source, parse, incidents, metrics } = options;
   const logger = options.logger.child({ route: `/webhooks/${source}` });
   const refuse = (res: express.Response, status: number, body: Record<string, string>) => {
     logger.warn({ status, error: body.error, field: body.field }, 'alert webhook refused');
+    metrics.alertsReceived.inc({ source, outcome: `refused_${status}` });
     res.status(status).json(body);
   };
 
@@ -73,6 +76,7 @@ export function alertWebhookRoute(options: AlertWebhookRouteOptions): Router {
 
     try {
       const result = await incidents.ingest(parsed.batch);
+      metrics.alertsReceived.inc({ source, outcome: result.ignored ? 'ignored' : 'accepted' });
       res.status(202).json({
         status: result.ignored ? 'ignored' : 'accepted',
         incident: result.incidentId,
@@ -80,6 +84,7 @@ export function alertWebhookRoute(options: AlertWebhookRouteOptions): Router {
       });
     } catch (error) {
       logger.error({ err: error }, 'alerts could not be stored');
+      metrics.alertsReceived.inc({ source, outcome: 'failed' });
       res
         .status(500)
         .json({ error: 'store_failed', message: 'the alerts could not be stored; retry later' });
@@ -89,7 +94,12 @@ export function alertWebhookRoute(options: AlertWebhookRouteOptions): Router {
   const router = express.Router();
   router.post(
     `/webhooks/${source}`,
-    requireBearer(options.token, () => logger.warn({ status: 401 }, 'alert webhook refused')),
+    requireBearer(options.token, (res) =>
+      refuse(res, 401, {
+        error: 'unauthorized',
+        message: 'send the webhook token as "Authorization: Bearer <ALERT_WEBHOOK_TOKEN>"',
+      }),
+    ),
     requireJson,
     express.raw({ type: () => true, limit: MAX_ALERT_BODY_BYTES }),
     tooLarge,

@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 
 /**
  * Requires `Authorization: Bearer <token>`. Both sides are hashed first so the comparison is
- * constant-time whatever the lengths; the token is never logged or echoed.
+ * constant-time whatever the lengths; the token is never logged or echoed. `refuse` answers
+ * the 401.
  */
-export function requireBearer(token: string, onRefused: () => void): RequestHandler {
+export function requireBearer(token: string, refuse: (res: Response) => void): RequestHandler {
   const expected = digest(token);
   return (req, res, next) => {
     const header = req.get('authorization') ?? '';
@@ -14,11 +15,7 @@ export function requireBearer(token: string, onRefused: () => void): RequestHand
       next();
       return;
     }
-    onRefused();
-    res.status(401).json({
-      error: 'unauthorized',
-      message: 'send the webhook token as "Authorization: Bearer <ALERT_WEBHOOK_TOKEN>"',
-    });
+    refuse(res);
   };
 }
 

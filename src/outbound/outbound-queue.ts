@@ -15,11 +15,18 @@ export interface Job {
   notBefore: number;
   createdAt: string;
   lastError?: string;
+  /** Put back in line by a person after it was given up. */
+  retried?: boolean;
 }
 
 export interface JobsDocument {
   jobs: Job[];
+  /** Jobs given up, kept so people can see why and retry them. */
+  failed?: Job[];
 }
+
+/** Failed jobs kept at the most; the oldest go first. */
+const MAX_FAILED = 500;
 
 export type JobHandler = (job: Job) => Promise<void>;
 
@@ -39,6 +46,8 @@ export interface OutboundQueueOptions {
   maxBackoffMs?: number;
   /** Called once when a job is given up, with the last error. */
   onGiveUp?: (job: Job, error: OutboundError) => Promise<void>;
+  /** Called when a job that had failed before succeeds. */
+  onRecovered?: (job: Job) => Promise<void>;
 }
 
 /**
@@ -57,6 +66,7 @@ export class OutboundQueue {
   readonly #baseBackoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #onGiveUp: OutboundQueueOptions['onGiveUp'];
+  readonly #onRecovered: OutboundQueueOptions['onRecovered'];
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
 
@@ -69,6 +79,8 @@ export class OutboundQueue {
     this.#baseBackoffMs = options.baseBackoffMs ?? 1_000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 5 * 60_000;
     this.#onGiveUp = options.onGiveUp;
+    this.#onRecovered = options.onRecovered;
+    this.#doc.data.failed ??= [];
   }
 
   register(kind: string, handler: JobHandler) {
@@ -124,13 +136,43 @@ export class OutboundQueue {
     }
   }
 
+  /** Puts a given-up job back in line with fresh attempts; undefined when there is no such job. */
+  async retry(jobId: string) {
+    const failed = this.#failed();
+    const index = failed.findIndex((j) => j.id === jobId);
+    const [job] = index === -1 ? [] : failed.splice(index, 1);
+    if (!job) return undefined;
+
+    const again = { ...job, attempts: 0, notBefore: 0, retried: true };
+    this.#doc.data.jobs.push(again);
+    await this.#doc.write();
+    this.#pump();
+    return again;
+  }
+
+  /** Waiting and given-up jobs whose payload names this incident. */
+  jobsFor(incidentId: string) {
+    const mine = (j: Job) => j.payload.incidentId === incidentId;
+    return { waiting: this.#doc.data.jobs.filter(mine), failed: this.#failed().filter(mine) };
+  }
+
   stats() {
     const jobs = this.#doc.data.jobs;
+    const oldest = jobs.reduce(
+      (min, j) => (j.createdAt < min ? j.createdAt : min),
+      this.#clock.now().toISOString(),
+    );
     return {
       waiting: jobs.length - this.#running.size,
       running: this.#running.size,
       retrying: jobs.filter((j) => j.attempts > 0).length,
+      failed: this.#failed().length,
+      oldestAgeSeconds: (this.#clock.now().getTime() - Date.parse(oldest)) / 1000,
     };
+  }
+
+  #failed() {
+    return (this.#doc.data.failed ??= []);
   }
 
   #pump() {
@@ -180,13 +222,14 @@ export class OutboundQueue {
         throw new OutboundError({ service: 'firebreak', message: `no handler for ${job.kind}` });
       await handler(job);
       await this.#remove(job);
+      if (job.attempts > 0 || job.retried) await this.#onRecovered?.(job);
     } catch (caught) {
       const error = OutboundError.from(caught);
-      await this.#failed(job, error, log);
+      await this.#settleFailure(job, error, log);
     }
   }
 
-  async #failed(job: Job, error: OutboundError, log: Logger) {
+  async #settleFailure(job: Job, error: OutboundError, log: Logger) {
     const now = this.#clock.now().getTime();
     job.lastError = error.message;
     if (error.retryAfterMs !== undefined) {
@@ -205,6 +248,9 @@ export class OutboundQueue {
         { service: error.service, code: error.code, attempts: job.attempts, err: error },
         'outbound job given up',
       );
+      const failed = this.#failed();
+      failed.push(job);
+      failed.splice(0, Math.max(0, failed.length - MAX_FAILED));
       await this.#remove(job);
       await this.#onGiveUp?.(job, error);
       return;

@@ -6,6 +6,7 @@ import { OutboundError } from '../outbound/outbound-error.ts';
 import type { Job, OutboundQueue } from '../outbound/outbound-queue.ts';
 import { escapeText, truncate } from './mrkdwn.ts';
 import {
+  type DeliveryView,
   renderIncidentMessage,
   renderMinimalMessage,
   type IncidentMessage,
@@ -16,6 +17,7 @@ const MESSAGE_JOB = 'slack.incident-message';
 /** At most this many 2,900-character sections of full alert text go to the thread (~116,000). */
 const DETAILS_MAX_SECTIONS = 40;
 const DETAILS_JOB = 'slack.incident-details';
+const NOTICE_JOB = 'slack.notice';
 /** Slack's answers that mean the blocks, not the request, were refused. */
 const REFUSED_BLOCKS = new Set([
   'invalid_blocks',
@@ -57,7 +59,28 @@ export class IncidentMessagePublisher {
     this.#o = options;
     options.queue.register(MESSAGE_JOB, (job) => this.#publish(job));
     options.queue.register(DETAILS_JOB, (job) => this.#postDetails(job));
+    options.queue.register(NOTICE_JOB, (job) => this.#postNotice(job));
     options.incidents.onChange((change) => this.#changed(change));
+  }
+
+  /**
+   * Tells people, in the incident message's thread (or the alerts channel), about something
+   * the bot could not do. Notices are best effort: their own failure is only logged.
+   */
+  notify(incidentId: string | undefined, text: string) {
+    return this.#o.queue.enqueue({
+      kind: NOTICE_JOB,
+      key: `slack-notice:${incidentId ?? 'channel'}:${text}`,
+      payload: { ...(incidentId ? { incidentId } : {}), text },
+      priority: 0,
+    });
+  }
+
+  async #postNotice(job: Job) {
+    const ref = this.#o.incidents.get(job.payload.incidentId ?? '')?.refs.slack;
+    const channel = ref?.channel ?? this.#o.alertsChannel;
+    const text = escapeText(job.payload.text ?? '');
+    await this.#o.gateway.postMessage(channel, { text }, { threadTs: ref?.ts || undefined });
   }
 
   /** After a restart: queue every incident whose message is missing or behind. */
@@ -71,7 +94,7 @@ export class IncidentMessagePublisher {
   }
 
   #changed(change: IncidentChange) {
-    if (change.entries.every((e) => e.kind === 'note' || e.kind === 'delivery.failed')) return;
+    if (!change.viewChanged) return;
     const routine = change.entries.every((e) => e.kind === 'alert.repeated');
     const priority = change.created ? 1 : routine ? 5 : 2;
     this.#enqueue(change.incident, priority).catch((error: unknown) => {
@@ -100,7 +123,7 @@ export class IncidentMessagePublisher {
     const version = String(incident.version);
     if (ref.ts && ref.version === version) return;
 
-    const message = renderIncidentMessage(incident);
+    const message = renderIncidentMessage(incident, this.#deliveries(incident.id));
     const channel = ref.channel ?? alertsChannel;
     // A crash between posting and storing the ts would post twice: look for our message first.
     let ts: string | undefined = ref.ts;
@@ -119,6 +142,23 @@ export class IncidentMessagePublisher {
       if (message.overflow.length > 0) await this.#enqueueDetails(incident);
     }
     this.#o.health.clear('slack');
+  }
+
+  /** Work about this incident that its message shows: retrying, or given up. */
+  #deliveries(incidentId: string): DeliveryView[] {
+    const { waiting, failed } = this.#o.queue.jobsFor(incidentId);
+    const view = (state: DeliveryView['state']) => (job: Job) => ({
+      jobId: job.id,
+      what: job.payload.what ?? job.kind,
+      state,
+      attempts: job.attempts,
+      reason: job.lastError,
+    });
+    const shown = (job: Job) => job.payload.show === 'true';
+    return [
+      ...failed.filter(shown).map(view('failed')),
+      ...waiting.filter((j) => shown(j) && j.attempts > 0).map(view('retrying')),
+    ];
   }
 
   /** Updates the message in place; false when it is gone (deleted in Slack), to post it anew. */
@@ -140,7 +180,7 @@ export class IncidentMessagePublisher {
     return this.#o.queue.enqueue({
       kind: DETAILS_JOB,
       key: `slack-details:${incident.id}`,
-      payload: { incidentId: incident.id, what: 'the full alert text in the thread' },
+      payload: { incidentId: incident.id, what: 'the full alert text in the thread', show: 'true' },
       priority: 6,
     });
   }

@@ -1,11 +1,12 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { IncidentService } from '../core/incident-service.ts';
+import { actorName, type IncidentService } from '../core/incident-service.ts';
 import type { Logger } from '../core/ports.ts';
 import type { Actor } from '../core/types.ts';
 import type { Health } from '../health.ts';
+import type { OutboundQueue } from '../outbound/outbound-queue.ts';
 import type { SeenDeliveries } from '../store/seen-deliveries.ts';
 import { parseIncidentCommand } from './parse-incident-command.ts';
-import { ACTION_ACK, ACTION_RESOLVE } from './render-incident-message.ts';
+import { ACTION_ACK, ACTION_RESOLVE, ACTION_RETRY } from './render-incident-message.ts';
 import { describeOutcome, runIncidentCommand, type CommandReply } from './run-incident-command.ts';
 import type { SlackGateway } from './slack-gateway.ts';
 
@@ -13,6 +14,7 @@ export interface SlackListenerDeps {
   incidents: IncidentService;
   health: Health;
   gateway: SlackGateway;
+  queue: OutboundQueue;
   seen: SeenDeliveries;
   alertsChannel: string;
   logger: Logger;
@@ -101,6 +103,39 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
       }
     });
   }
+
+  app.action<BlockAction<ButtonAction>>(ACTION_RETRY, async ({ ack, body, action }) => {
+    await ack();
+    const actor: Actor = {
+      kind: 'user',
+      id: body.user.id,
+      name: body.user.username ?? body.user.name,
+    };
+    const job = await deps.queue.retry(action.value ?? '');
+    const channel = body.channel?.id ?? body.container.channel_id;
+    if (!job) {
+      if (channel)
+        await gateway
+          .postEphemeral(
+            channel,
+            actor.id,
+            'That work is no longer waiting for a retry (it was retried already, or done).',
+          )
+          .catch(() => undefined);
+      return;
+    }
+    const id = job.payload.incidentId;
+    const text = `Retry of ${job.payload.what ?? job.kind} requested by ${actorName(actor)}`;
+    if (id)
+      await incidents.recordDelivery({
+        id,
+        kind: 'delivery.retried',
+        origin: 'slack',
+        text,
+        actor,
+        visible: true,
+      });
+  });
 
   app.event('app_mention', async ({ event }) => {
     const text = event.text.replace(/^\s*<@[A-Z0-9]+>/, '').trim();

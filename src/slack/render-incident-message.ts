@@ -19,6 +19,17 @@ const LIMITS = {
 
 export const ACTION_ACK = 'incident_ack';
 export const ACTION_RESOLVE = 'incident_resolve';
+export const ACTION_RETRY = 'outbound_retry';
+
+/** Outbound work about the incident that people should see: retrying, or given up. */
+export interface DeliveryView {
+  jobId: string;
+  /** What the work is, in words: "the full alert text in the thread". */
+  what: string;
+  state: 'retrying' | 'failed';
+  attempts: number;
+  reason?: string;
+}
 
 const SEVERITY_ICON: Record<Severity, string> = {
   critical: ':red_circle:',
@@ -35,7 +46,10 @@ export interface IncidentMessage {
 }
 
 /** The incident's one message in the alerts channel: what it is, its state, and what to do. */
-export function renderIncidentMessage(incident: Incident): IncidentMessage {
+export function renderIncidentMessage(
+  incident: Incident,
+  deliveries: DeliveryView[] = [],
+): IncidentMessage {
   const { firing, total } = countAlerts(incident);
   const overflow: string[] = [];
   const blocks: object[] = [
@@ -60,6 +74,7 @@ export function renderIncidentMessage(incident: Incident): IncidentMessage {
   const actions = actionButtons(incident);
   if (actions.length > 0)
     blocks.push({ type: 'actions', block_id: 'inc_actions', elements: actions });
+  blocks.push(...deliveryBlocks(deliveries));
 
   return { text: fallbackText(incident, firing, total), blocks, overflow };
 }
@@ -181,6 +196,36 @@ function actionButtons(incident: Incident) {
     });
   }
   return buttons;
+}
+
+/** Work that is retrying or was given up, with a Retry button for each given-up one. */
+function deliveryBlocks(deliveries: DeliveryView[]) {
+  const shown = deliveries.slice(0, 5);
+  if (shown.length === 0) return [];
+
+  const lines = shown.map((d) => {
+    const reason = d.reason ? `: ${safe(d.reason, 300)}` : '';
+    return d.state === 'failed'
+      ? `:x: Gave up on ${d.what} after ${d.attempts} attempt(s)${reason}`
+      : `:hourglass_flowing_sand: Retrying ${d.what} (${d.attempts} attempt(s) so far)${reason}`;
+  });
+  const blocks: object[] = [
+    {
+      type: 'context',
+      block_id: 'inc_outbound',
+      elements: [mrkdwn(truncate(lines.join('\n'), LIMITS.section))],
+    },
+  ];
+  const retries = shown
+    .filter((d) => d.state === 'failed')
+    .map((d) => button(ACTION_RETRY, `Retry ${shortWhat(d.what)}`, d.jobId, 'primary'));
+  if (retries.length > 0)
+    blocks.push({ type: 'actions', block_id: 'inc_retry', elements: retries });
+  return blocks;
+}
+
+function shortWhat(what: string) {
+  return truncate(what.replace(/^the /, ''), 60);
 }
 
 function button(actionId: string, text: string, value: string, style: 'primary' | 'danger') {

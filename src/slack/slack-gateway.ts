@@ -1,5 +1,6 @@
 import { ErrorCode, WebClient } from '@slack/web-api';
 import type { Logger } from '../core/ports.ts';
+import type { Metrics } from '../metrics.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
 import { boltLogger } from './bolt-logger.ts';
 
@@ -22,6 +23,9 @@ export interface SlackGatewayOptions {
   logger: Logger;
   /** Least time between two posts to one channel; default 1,000 ms (Slack's pace). */
   postIntervalMs?: number;
+  metrics?: Metrics;
+  /** Told of every 429, with the wait Slack asked for. */
+  onRateLimited?: (method: string, waitMs: number) => void;
 }
 
 export interface MessageContent {
@@ -39,6 +43,9 @@ export class SlackGateway {
   readonly #logger: Logger;
   readonly #nextPost = new Map<string, number>();
   readonly #postIntervalMs: number;
+  readonly #blockedUntil = new Map<string, number>();
+  readonly #metrics: Metrics | undefined;
+  readonly #onRateLimited: SlackGatewayOptions['onRateLimited'];
 
   constructor(options: SlackGatewayOptions) {
     this.#client = new WebClient(options.token, {
@@ -50,6 +57,8 @@ export class SlackGateway {
     });
     this.#logger = options.logger;
     this.#postIntervalMs = options.postIntervalMs ?? POST_INTERVAL_MS;
+    this.#metrics = options.metrics;
+    this.#onRateLimited = options.onRateLimited;
   }
 
   async authTest() {
@@ -116,27 +125,54 @@ export class SlackGateway {
     if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
   }
 
+  /**
+   * One Web API call. A 429 blocks that method (in that channel) until Retry-After has passed:
+   * later calls to it fail at once with the remaining wait, without reaching Slack, while
+   * other methods go on (the SDK would pause every call instead).
+   */
   async #call(method: string, args: Record<string, unknown>) {
+    const scope = typeof args.channel === 'string' ? `${method}:${args.channel}` : method;
+    const blocked = (this.#blockedUntil.get(scope) ?? 0) - Date.now();
+    if (blocked > 0) {
+      throw new OutboundError({
+        service: 'slack',
+        message: `${method}: rate limited`,
+        code: 'ratelimited',
+        retryAfterMs: blocked,
+      });
+    }
+
     const started = Date.now();
+    const timer = this.#metrics?.outboundDuration.startTimer({ service: 'slack', method });
     try {
       const result: Record<string, unknown> = { ...(await this.#client.apiCall(method, args)) };
-      this.#logger.debug(
-        { method, ok: true, ms: Date.now() - started, channel: args.channel },
-        'slack call',
-      );
+      this.#record(method, 'ok', started, args);
       return result;
     } catch (error) {
       const failure = toOutboundError(method, error);
-      const fields = {
-        method,
-        ok: false,
-        code: failure.code,
-        ms: Date.now() - started,
-        channel: args.channel,
-      };
-      this.#logger.debug(fields, 'slack call');
+      this.#record(method, failure.code ?? 'error', started, args);
+      if (failure.retryAfterMs !== undefined)
+        this.#rateLimited(scope, method, failure.retryAfterMs);
       throw failure;
+    } finally {
+      timer?.();
     }
+  }
+
+  #rateLimited(scope: string, method: string, waitMs: number) {
+    this.#blockedUntil.set(scope, Date.now() + waitMs);
+    this.#metrics?.rateLimitWaits.inc({ service: 'slack', method });
+    this.#metrics?.rateLimitWaitSeconds.inc({ service: 'slack', method }, waitMs / 1000);
+    this.#logger.warn({ method, waitMs }, 'slack rate limit');
+    this.#onRateLimited?.(method, waitMs);
+  }
+
+  #record(method: string, outcome: string, started: number, args: Record<string, unknown>) {
+    this.#metrics?.outboundCalls.inc({ service: 'slack', method, outcome });
+    this.#logger.debug(
+      { method, outcome, ms: Date.now() - started, channel: args.channel },
+      'slack call',
+    );
   }
 }
 

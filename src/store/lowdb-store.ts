@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
@@ -45,6 +45,13 @@ export class LowdbStore implements IncidentStore {
     await mkdir(path.join(dir, 'incidents'), { recursive: true });
     await mkdir(path.join(dir, 'timeline'), { recursive: true });
     return new LowdbStore(dir, await lockDataDir(dir));
+  }
+
+  /** Resolves when a file can be written in the folder (for /readyz); rejects with the reason. */
+  async check() {
+    const probe = path.join(this.#dir, '.ready-probe');
+    await writeFile(`${probe}.tmp`, String(Date.now()));
+    await rename(`${probe}.tmp`, probe);
   }
 
   /** Releases the folder; writes already awaited are on disk. */

@@ -1,0 +1,85 @@
+import { App, ExpressReceiver } from '@slack/bolt';
+import type { Express } from 'express';
+import type { Config } from '../config.ts';
+import type { IncidentService } from '../core/incident-service.ts';
+import type { Clock, Logger } from '../core/ports.ts';
+import type { Health } from '../health.ts';
+import type { Metrics } from '../metrics.ts';
+import type { OutboundQueue } from '../outbound/outbound-queue.ts';
+import type { SeenDeliveries } from '../store/seen-deliveries.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { IncidentMessagePublisher } from './incident-message-publisher.ts';
+import { registerSlackListeners } from './register-slack-listeners.ts';
+import { SlackConnection } from './slack-connection.ts';
+import { SlackGateway } from './slack-gateway.ts';
+import { ThrottleNotice } from './throttle-notice.ts';
+
+export interface SlackAdapterOptions {
+  config: Config;
+  http: Express;
+  incidents: IncidentService;
+  queue: OutboundQueue;
+  health: Health;
+  seen: SeenDeliveries;
+  metrics: Metrics;
+  clock: Clock;
+  logger: Logger;
+  postIntervalMs?: number;
+}
+
+/**
+ * Slack, both halves: the Web API gateway and the message publisher (out), Bolt's receiver
+ * on `POST /slack/events` and its listeners (in), and the start-up token check.
+ */
+export function createSlackAdapter(options: SlackAdapterOptions) {
+  const { config, incidents, queue, health, clock, metrics } = options;
+  const logger = options.logger.child({ component: 'slack' });
+
+  let throttle: ThrottleNotice | undefined;
+  const gateway = new SlackGateway({
+    token: config.slack.botToken,
+    apiUrl: config.slack.apiUrl,
+    logger,
+    postIntervalMs: options.postIntervalMs,
+    metrics,
+    onRateLimited: (method, waitMs) => throttle?.rateLimited(method, waitMs),
+  });
+  const publisher = new IncidentMessagePublisher({
+    incidents,
+    queue,
+    gateway,
+    alertsChannel: config.alertsChannel,
+    health,
+    clock,
+    logger,
+  });
+  throttle = new ThrottleNotice((text) => publisher.notify(undefined, text));
+  const connection = new SlackConnection(gateway, health, logger, () => publisher.reconcile());
+
+  const receiver = new ExpressReceiver({
+    signingSecret: config.slack.signingSecret,
+    endpoints: '/slack/events',
+    app: options.http,
+    logger: boltLogger(options.logger),
+  });
+  const app = new App({
+    receiver,
+    logger: boltLogger(options.logger),
+    // Our own auth.test runs at start-up (SlackConnection); Bolt must not crash on its own.
+    authorize: async () => ({ botToken: config.slack.botToken, ...connection.identity }),
+    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2 } },
+  });
+  registerSlackListeners(app, {
+    incidents,
+    health,
+    gateway,
+    queue,
+    seen: options.seen,
+    alertsChannel: config.alertsChannel,
+    logger,
+  });
+
+  return { gateway, publisher, connection };
+}
+
+export type SlackAdapter = ReturnType<typeof createSlackAdapter>;
