@@ -95,6 +95,8 @@ export interface Failure {
   times?: number;
   /** Merged into the JSON body, e.g. `{ response_metadata: { messages: [...] } }`. */
   body?: Record<string, unknown>;
+  /** Only calls whose arguments match fail (say, thread replies); others pass untouched. */
+  when?: (args: Record<string, unknown>) => boolean;
 }
 
 const DEFAULT_CHANNELS: StandInChannel[] = [{ id: 'C0ALERTS01', name: 'alerts', isMember: true }];
@@ -178,6 +180,7 @@ export class SlackStandIn {
       retryAfter: failure.retryAfter === undefined ? 1 : failure.retryAfter,
       times,
       body: failure.body ?? {},
+      when: failure.when ?? (() => true),
     };
     this.failures.set(method, [...(this.failures.get(method) ?? []), queued]);
   }
@@ -262,7 +265,7 @@ export class SlackStandIn {
   }
 
   private reply(method: string, headers: IncomingHttpHeaders, args: Args, valid: boolean): Reply {
-    const failure = this.takeFailure(method);
+    const failure = this.takeFailure(method, args);
     if (failure) return failureReply(failure);
     if (!isKnownMethod(method)) return json({ ok: false, error: 'unknown_method' });
 
@@ -283,7 +286,14 @@ export class SlackStandIn {
     this.postTimes.set(channelKey, recent);
     if (limit !== undefined && recent.length >= limit) {
       const retryAfter = this.options.rateLimitRetryAfterSeconds ?? 1;
-      return failureReply({ status: 429, error: 'ratelimited', retryAfter, times: 1, body: {} });
+      return failureReply({
+        status: 429,
+        error: 'ratelimited',
+        retryAfter,
+        times: 1,
+        body: {},
+        when: () => true,
+      });
     }
 
     const body = callMethod('chat.postMessage', args, this.workspace);
@@ -297,10 +307,10 @@ export class SlackStandIn {
     return token === this.workspace.identity.token ? undefined : 'invalid_auth';
   }
 
-  private takeFailure(method: string): Required<Failure> | undefined {
+  private takeFailure(method: string, args: Args): Required<Failure> | undefined {
     const queue = this.failures.get(method);
     const next = queue?.[0];
-    if (!queue || !next) return undefined;
+    if (!queue || !next || !next.when(args)) return undefined;
 
     next.times -= 1;
     if (next.times === 0) queue.shift();
