@@ -166,7 +166,7 @@ export async function createFirebreak(
     metrics,
     clock,
     logger,
-    postIntervalMs: options.slackPostIntervalMs,
+    postIntervalMs: options.slackPostIntervalMs ?? config.slackPostIntervalMs,
   });
   http.use((_req, res) => {
     res

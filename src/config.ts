@@ -24,6 +24,8 @@ export interface Config {
   logFormat: 'json' | 'pretty';
   /** Minutes after resolution during which a re-firing alert reopens its incident; default 60. */
   reopenWindowMinutes: number;
+  /** Least milliseconds between two posts to one Slack channel; default 1,000 (Slack's pace). */
+  slackPostIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +127,13 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
     `must be a whole number of minutes, 0 or more (got "${value('REOPEN_WINDOW_MINUTES')}")`,
   );
 
+  const postInterval = integer(value('SLACK_POST_INTERVAL_MS') ?? '1000');
+  check(
+    'SLACK_POST_INTERVAL_MS',
+    postInterval !== undefined,
+    `must be a whole number of milliseconds (got "${value('SLACK_POST_INTERVAL_MS')}")`,
+  );
+
   const logLevel = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   check(
     'LOG_LEVEL',
@@ -151,6 +160,7 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
     logLevel,
     logFormat: logFormat as Config['logFormat'],
     reopenWindowMinutes: reopen ?? 60,
+    slackPostIntervalMs: postInterval ?? 1000,
   });
 }
 
