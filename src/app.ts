@@ -82,7 +82,9 @@ export async function createFirebreak(
     },
   });
 
-  /** A job given up lands on the timeline; if its message shows it, people are told in Slack too. */
+  /**
+   * A job given up lands on the timeline; if its message shows it, people are told in Slack too.
+   */
   async function gaveUp(job: Job, error: OutboundError) {
     metrics.jobsGivenUp.inc({ kind: job.kind });
     const id = job.payload.incidentId;

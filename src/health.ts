@@ -4,7 +4,10 @@ export interface Problem {
   since: string;
 }
 
-/** What /healthz reports beyond "up": misconfigurations found while working (a channel we cannot post to). */
+/**
+ * What /healthz reports beyond "up": misconfigurations found while working (a channel we cannot
+ * post to).
+ */
 export class Health {
   #ready = false;
   /** Set on SIGTERM: new requests are refused while in-flight work finishes. */

@@ -14,7 +14,10 @@ export interface IncidentServiceOptions {
   store: IncidentStore;
   clock: Clock;
   logger: Logger;
-  /** How long after its resolution a re-firing alert reopens an incident instead of opening a new one. */
+  /**
+   * How long after its resolution a re-firing alert reopens an incident instead of opening a new
+   * one.
+   */
   reopenWindowMs: number;
 }
 
@@ -266,7 +269,9 @@ export class IncidentService {
     return best;
   }
 
-  /** A resolved incident stays closed once its reopen window has passed: a re-fire opens a new one. */
+  /**
+   * A resolved incident stays closed once its reopen window has passed: a re-fire opens a new one.
+   */
   #opensNewIncident(incident: Incident, batch: AlertBatch, now: string) {
     if (incident.status !== 'resolved' || !refires(incident, batch)) return false;
     const resolvedAt = Date.parse(incident.resolvedAt ?? now);

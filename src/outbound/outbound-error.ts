@@ -7,7 +7,9 @@ export class OutboundError extends Error {
   /** The service's own error code (`channel_not_found`) or HTTP status, when known. */
   readonly code: string | undefined;
   readonly retryable: boolean;
-  /** Set when the service asked us to wait (429): the job waits this long, not counted as a failure. */
+  /**
+   * Set when the service asked us to wait (429): the job waits this long, not counted as a failure.
+   */
   readonly retryAfterMs: number | undefined;
 
   constructor(input: {

@@ -87,7 +87,9 @@ export class OutboundQueue {
     this.#handlers.set(kind, handler);
   }
 
-  /** Stores a job (or refreshes the waiting one with the same key) and resolves once it is on disk. */
+  /**
+   * Stores a job (or refreshes the waiting one with the same key) and resolves once it is on disk.
+   */
   async enqueue(input: {
     kind: string;
     key: string;

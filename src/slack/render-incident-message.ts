@@ -93,7 +93,8 @@ export function renderMinimalMessage(incident: Incident) {
 function headerText(incident: Incident) {
   const icon =
     incident.status === 'resolved' ? ':white_check_mark:' : SEVERITY_ICON[incident.severity];
-  return `${icon} ${incident.id} · ${incident.severity.toUpperCase()} · ${statusWord(incident).toUpperCase()}`;
+  const words = [incident.id, incident.severity, statusWord(incident)];
+  return `${icon} ${words.join(' · ').toUpperCase()}`;
 }
 
 function titleText(incident: Incident, overflow: string[]) {

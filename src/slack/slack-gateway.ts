@@ -6,7 +6,10 @@ import { boltLogger } from './bolt-logger.ts';
 
 /** Waited after a 429 that names no `Retry-After`. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 10_000;
-/** chat.postMessage allows about one message a second per channel (docs.slack.dev/apis/web-api/rate-limits). */
+/**
+ * chat.postMessage allows about one message a second per channel (docs.slack.dev/apis/web-api/rate-
+ * limits).
+ */
 const POST_INTERVAL_MS = 1_000;
 /** Slack answers these with ok:false, but they are its own trouble and pass. */
 const RETRYABLE_CODES = new Set([
@@ -184,7 +187,9 @@ interface SlackSdkError {
   message?: string;
 }
 
-/** Maps the SDK's errors to what the queue needs: Slack's code, retryable or not, how long to wait. */
+/**
+ * Maps the SDK's errors to what the queue needs: Slack's code, retryable or not, how long to wait.
+ */
 export function toOutboundError(method: string, error: unknown): OutboundError {
   const e = (error ?? {}) as SlackSdkError;
   const base = { service: 'slack', cause: error };

@@ -4,6 +4,7 @@ import type { Link } from '../core/types.ts';
 import { isWebUrl, parseBody, type ParseResult } from './parse-result.ts';
 
 const SEVERITY_WORDS = Object.keys(SEVERITY_ALIASES);
+const ALIASES = SEVERITY_WORDS.filter((w) => !isSeverity(w)).join(', ');
 
 const labelValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -19,7 +20,7 @@ const payloadSchema = z.object({
     .trim()
     .toLowerCase()
     .refine((word) => SEVERITY_WORDS.includes(word), {
-      message: `must be one of critical, error, warning, info (or ${SEVERITY_WORDS.filter((w) => !isSeverity(w)).join(', ')})`,
+      message: `must be one of critical, error, warning, info (or ${ALIASES})`,
     })
     .optional(),
   dedup_key: z.string().trim().min(1, 'must not be empty').max(255),

@@ -6,7 +6,9 @@ import type { IncidentStore, StoredDocument } from '../core/ports.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { Incident, NewTimelineEntry, TimelineEntry } from '../core/types.ts';
 
-/** Timeline entries per chunk file: appending rewrites only the last chunk, whatever the history. */
+/**
+ * Timeline entries per chunk file: appending rewrites only the last chunk, whatever the history.
+ */
 export const TIMELINE_CHUNK_SIZE = 500;
 
 interface TimelineChunk {
