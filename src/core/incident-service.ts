@@ -337,11 +337,7 @@ export class IncidentService {
   ) {
     if (changesView) incident.version += 1;
     incident.updatedAt = entries.at(-1)?.at ?? incident.updatedAt;
-    const [, stored] = await Promise.all([
-      this.#store.saveIncident(incident),
-      this.#store.appendTimeline(incident.id, entries),
-    ]);
-
+    const stored = await this.#store.commit(incident, entries);
     for (const entry of stored) {
       if (entry.kind.startsWith('incident.')) {
         this.#logger.info(

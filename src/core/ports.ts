@@ -18,9 +18,10 @@ export interface StoredDocument<T> {
  */
 export interface IncidentStore {
   loadIncidents(): Promise<Incident[]>;
+  /** Stores the incident alone (an adapter's reference changed, say). */
   saveIncident(incident: Incident): Promise<void>;
-  /** Appends entries in call order and returns them numbered. */
-  appendTimeline(incidentId: string, entries: NewTimelineEntry[]): Promise<TimelineEntry[]>;
+  /** Stores the incident with its new timeline entries, numbered in call order, atomically. */
+  commit(incident: Incident, entries: NewTimelineEntry[]): Promise<TimelineEntry[]>;
   readTimeline(incidentId: string): Promise<TimelineEntry[]>;
   /** A named document for adapters' own state (jobs, seen delivery IDs). */
   openDocument<T extends object>(name: string, defaults: T): Promise<StoredDocument<T>>;

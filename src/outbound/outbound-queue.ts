@@ -100,8 +100,11 @@ export class OutboundQueue {
       (j) => j.key === input.key && !this.#running.has(j.id),
     );
     if (waiting) {
+      const priority = Math.min(waiting.priority, input.priority ?? 5);
+      // In a storm most changes re-queue a job that is already waiting as it is: no write.
+      if (priority === waiting.priority && samePayload(waiting.payload, input.payload)) return;
       waiting.payload = input.payload;
-      waiting.priority = Math.min(waiting.priority, input.priority ?? 5);
+      waiting.priority = priority;
     } else {
       this.#doc.data.jobs.push({
         id: randomUUID(),
@@ -273,4 +276,9 @@ export class OutboundQueue {
     if (index !== -1) jobs.splice(index, 1);
     await this.#doc.write();
   }
+}
+
+function samePayload(a: Record<string, string>, b: Record<string, string>) {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

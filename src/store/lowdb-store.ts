@@ -1,52 +1,62 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import type { IncidentStore, StoredDocument } from '../core/ports.ts';
-import { lockDataDir } from './data-dir-lock.ts';
 import type { Incident, NewTimelineEntry, TimelineEntry } from '../core/types.ts';
+import { CoalescingJSONFile } from './coalescing-json-file.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+import { Journal, parseLines } from './journal.ts';
 
-/**
- * Timeline entries per chunk file: appending rewrites only the last chunk, whatever the history.
- */
-export const TIMELINE_CHUNK_SIZE = 500;
-
-interface TimelineChunk {
-  entries: TimelineEntry[];
+interface JournalRecord {
+  incident: Incident;
+  entries?: TimelineEntry[];
 }
 
-interface TimelineState {
-  chunkNumber: number;
-  current: Low<TimelineChunk>;
-  count: number;
-}
+/** How often changes are copied from the journal into the incident and timeline files. */
+const CHECKPOINT_MS = 1_000;
 
 /**
- * The embedded default store: lowdb JSON files under DATA_DIR, one per incident, the timeline
- * in chunks of TIMELINE_CHUNK_SIZE entries, and one file per named document. lowdb writes
- * through a temporary file and a rename, so a file is never torn, even on `kill -9`; writes to
- * one file that overlap are coalesced into one.
+ * The embedded default store, plain files under DATA_DIR that a person can read:
  *
- *   incidents/INC-42.json          the incident, its alerts and adapter refs
- *   timeline/INC-42/000001.json    entries 1..500, then 000002.json, ...
- *   <name>.json                    documents (jobs, seen deliveries)
+ *   incidents/INC-42.json     the incident, its alerts and adapter refs (a lowdb document)
+ *   timeline/INC-42.jsonl     its timeline, one JSON entry per line, append-only
+ *   journal-000042.jsonl      changes not yet copied into the files above
+ *   <name>.json               documents for adapters (jobs, seen deliveries), lowdb too
+ *
+ * A change is durable once its line is in the journal (one write for all changes of an event
+ * loop turn); a checkpoint every second copies changes into the incident and timeline files and
+ * drops the journal files it has copied. At start-up what the journal holds is replayed first.
+ * Documents are written through a temporary file and a rename, so no file is ever torn, even on
+ * `kill -9`; the cost of recording a timeline entry does not grow with the history kept.
  */
 export class LowdbStore implements IncidentStore {
   readonly #dir: string;
-  readonly #incidentFiles = new Map<string, Low<Incident>>();
-  readonly #timelines = new Map<string, Promise<TimelineState>>();
   readonly #unlock: () => Promise<void>;
+  readonly #journal: Journal<JournalRecord>;
+  readonly #incidentFiles = new Map<string, Low<Incident>>();
+  readonly #dirty = new Map<string, Incident>();
+  /** Entries in the journal but not yet in their timeline file, by incident, in order. */
+  readonly #unwritten = new Map<string, TimelineEntry[]>();
+  readonly #lastSeq = new Map<string, Promise<number>>();
+  /** The last seq known to be in each timeline file (read once, then kept up to date). */
+  readonly #storedSeq = new Map<string, number>();
+  #replayed: string[] = [];
+  #checkpoint: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
 
   private constructor(dir: string, unlock: () => Promise<void>) {
     this.#dir = dir;
     this.#unlock = unlock;
+    this.#journal = new Journal<JournalRecord>(dir);
   }
 
-  /** Opens (creating) the store in `dir` and claims the folder for this process. */
+  /** Opens (creating) the store in `dir`, claims the folder, and replays the journal. */
   static async open(dir: string) {
     await mkdir(path.join(dir, 'incidents'), { recursive: true });
     await mkdir(path.join(dir, 'timeline'), { recursive: true });
-    return new LowdbStore(dir, await lockDataDir(dir));
+    const store = new LowdbStore(dir, await lockDataDir(dir));
+    await store.#replay();
+    return store;
   }
 
   /** Resolves when a file can be written in the folder (for /readyz); rejects with the reason. */
@@ -56,8 +66,11 @@ export class LowdbStore implements IncidentStore {
     await rename(`${probe}.tmp`, probe);
   }
 
-  /** Releases the folder; writes already awaited are on disk. */
+  /** Copies what the journal holds into the files, closes the journal and releases the folder. */
   async close() {
+    clearTimeout(this.#timer);
+    await this.checkpoint();
+    await this.#journal.close();
     await this.#unlock();
   }
 
@@ -66,87 +79,148 @@ export class LowdbStore implements IncidentStore {
     const names = (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
     const incidents: Incident[] = [];
     for (const name of names) {
-      const incident = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as Incident;
-      this.#incidentFiles.set(incident.id, new Low(new JSONFile(path.join(dir, name)), incident));
-      incidents.push(incident);
+      incidents.push(JSON.parse(await readFile(path.join(dir, name), 'utf8')) as Incident);
     }
     return incidents;
   }
 
   async saveIncident(incident: Incident) {
+    await this.commit(incident, []);
+  }
+
+  async commit(incident: Incident, entries: NewTimelineEntry[]) {
+    const last = this.#lastSeq.get(incident.id) ?? this.#readLastSeq(incident.id);
+    const numbering = last.then((seq) => seq + entries.length);
+    this.#lastSeq.set(incident.id, numbering);
+    const first = (await last) + 1;
+
+    const numbered = entries.map((entry, i) => ({
+      seq: first + i,
+      incidentId: incident.id,
+      ...entry,
+    }));
+    this.#dirty.set(incident.id, incident);
+    if (numbered.length > 0)
+      this.#unwritten.set(incident.id, [...(this.#unwritten.get(incident.id) ?? []), ...numbered]);
+    await this.#journal.append(
+      numbered.length > 0 ? { incident, entries: numbered } : { incident },
+    );
+    this.#schedule();
+    return numbered;
+  }
+
+  async readTimeline(incidentId: string) {
+    const stored = await this.#readTimelineFile(incidentId);
+    const lastStored = stored.at(-1)?.seq ?? 0;
+    const unwritten = (this.#unwritten.get(incidentId) ?? []).filter((e) => e.seq > lastStored);
+    return [...stored, ...unwritten];
+  }
+
+  async openDocument<T extends object>(name: string, defaults: T): Promise<StoredDocument<T>> {
+    const filename = path.join(this.#dir, `${safeName(name)}.json`);
+    const db = new Low<T>(new CoalescingJSONFile<T>(filename), defaults);
+    await db.read();
+    return db;
+  }
+
+  /**
+   * Copies changes from the journal into the incident and timeline files, then drops the
+   * journal files that hold nothing else. Runs one at a time.
+   */
+  checkpoint() {
+    this.#checkpoint = this.#checkpoint.catch(() => undefined).then(() => this.#copy());
+    return this.#checkpoint;
+  }
+
+  async #copy() {
+    if (this.#dirty.size === 0 && this.#unwritten.size === 0 && this.#replayed.length === 0) return;
+
+    const sealed = [...this.#replayed, await this.#journal.rotate()];
+    const incidents = [...this.#dirty.values()];
+    this.#dirty.clear();
+    const timelines = [...this.#unwritten].map(([id, entries]) => [id, entries.length] as const);
+
+    await Promise.all(incidents.map((incident) => this.#writeIncident(incident)));
+    await Promise.all(timelines.map(([id, count]) => this.#writeTimeline(id, count)));
+    await this.#journal.remove(sealed);
+    this.#replayed = [];
+  }
+
+  #schedule() {
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.checkpoint().catch(() => this.#schedule());
+    }, CHECKPOINT_MS);
+    this.#timer.unref();
+  }
+
+  /** Brings what an earlier run left in the journal into the files, before anything reads them. */
+  async #replay() {
+    const { records, files } = await this.#journal.open();
+    for (const record of records) {
+      this.#dirty.set(record.incident.id, record.incident);
+      if (record.entries?.length) {
+        const unwritten = this.#unwritten.get(record.incident.id) ?? [];
+        this.#unwritten.set(record.incident.id, [...unwritten, ...record.entries]);
+      }
+    }
+    this.#replayed = files;
+    await this.checkpoint();
+  }
+
+  async #writeIncident(incident: Incident) {
     let file = this.#incidentFiles.get(incident.id);
     if (!file) {
       const filename = path.join(this.#dir, 'incidents', `${safeName(incident.id)}.json`);
-      file = new Low(new JSONFile(filename), incident);
+      file = new Low<Incident>(new CoalescingJSONFile<Incident>(filename), incident);
       this.#incidentFiles.set(incident.id, file);
     }
     file.data = incident;
     await file.write();
   }
 
-  async appendTimeline(incidentId: string, entries: NewTimelineEntry[]) {
-    const state = await this.#timelineState(incidentId);
-    const touched = new Set<Low<TimelineChunk>>();
-    const numbered = entries.map((entry) => {
-      if (state.current.data.entries.length >= TIMELINE_CHUNK_SIZE) {
-        state.chunkNumber += 1;
-        state.current = this.#chunkFile(incidentId, state.chunkNumber, { entries: [] });
-      }
-      state.count += 1;
-      const stored: TimelineEntry = { seq: state.count, incidentId, ...entry };
-      state.current.data.entries.push(stored);
-      touched.add(state.current);
-      return stored;
-    });
-    await Promise.all([...touched].map((file) => file.write()));
-    return numbered;
-  }
-
-  async readTimeline(incidentId: string) {
-    const state = await this.#timelineState(incidentId);
-    const entries: TimelineEntry[] = [];
-    for (let n = 1; n < state.chunkNumber; n += 1) {
-      const text = await readFile(this.#chunkPath(incidentId, n), 'utf8');
-      entries.push(...(JSON.parse(text) as TimelineChunk).entries);
+  /** Appends the first `count` unwritten entries of an incident, skipping any already there. */
+  async #writeTimeline(incidentId: string, count: number) {
+    const entries = (this.#unwritten.get(incidentId) ?? []).slice(0, count);
+    const lastStored = await this.#storedSeqOf(incidentId);
+    const fresh = entries.filter((e) => e.seq > lastStored);
+    if (fresh.length > 0) {
+      const text = fresh.map((e) => JSON.stringify(e)).join('\n');
+      await appendFile(this.#timelinePath(incidentId), `${text}\n`);
+      this.#storedSeq.set(incidentId, fresh.at(-1)?.seq ?? lastStored);
     }
-    entries.push(...state.current.data.entries);
-    return entries;
+
+    const rest = (this.#unwritten.get(incidentId) ?? []).slice(count);
+    if (rest.length > 0) this.#unwritten.set(incidentId, rest);
+    else this.#unwritten.delete(incidentId);
   }
 
-  async openDocument<T extends object>(name: string, defaults: T): Promise<StoredDocument<T>> {
-    const db = new Low<T>(new JSONFile(path.join(this.#dir, `${safeName(name)}.json`)), defaults);
-    await db.read();
-    return db;
+  async #storedSeqOf(incidentId: string) {
+    const known = this.#storedSeq.get(incidentId);
+    if (known !== undefined) return known;
+    const seq = (await this.#readTimelineFile(incidentId)).at(-1)?.seq ?? 0;
+    this.#storedSeq.set(incidentId, seq);
+    return seq;
   }
 
-  /** Loads an incident's last chunk once; concurrent callers share the promise, in call order. */
-  #timelineState(incidentId: string) {
-    let state = this.#timelines.get(incidentId);
-    if (!state) {
-      state = this.#loadTimelineState(incidentId);
-      this.#timelines.set(incidentId, state);
+  async #readLastSeq(incidentId: string) {
+    const unwritten = this.#unwritten.get(incidentId)?.at(-1)?.seq;
+    if (unwritten !== undefined) return unwritten;
+    return this.#storedSeqOf(incidentId);
+  }
+
+  async #readTimelineFile(incidentId: string) {
+    try {
+      return parseLines<TimelineEntry>(await readFile(this.#timelinePath(incidentId), 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
     }
-    return state;
   }
 
-  async #loadTimelineState(incidentId: string): Promise<TimelineState> {
-    const dir = path.join(this.#dir, 'timeline', safeName(incidentId));
-    await mkdir(dir, { recursive: true });
-    const chunks = (await readdir(dir)).filter((n) => /^\d{6}\.json$/.test(n)).sort();
-    const chunkNumber = chunks.length === 0 ? 1 : Number.parseInt(chunks.at(-1) ?? '1', 10);
-    const current = this.#chunkFile(incidentId, chunkNumber, { entries: [] });
-    await current.read();
-    const count = current.data.entries.at(-1)?.seq ?? (chunkNumber - 1) * TIMELINE_CHUNK_SIZE;
-    return { chunkNumber, current, count };
-  }
-
-  #chunkFile(incidentId: string, n: number, defaults: TimelineChunk) {
-    return new Low<TimelineChunk>(new JSONFile(this.#chunkPath(incidentId, n)), defaults);
-  }
-
-  #chunkPath(incidentId: string, n: number) {
-    const name = `${String(n).padStart(6, '0')}.json`;
-    return path.join(this.#dir, 'timeline', safeName(incidentId), name);
+  #timelinePath(incidentId: string) {
+    return path.join(this.#dir, 'timeline', `${safeName(incidentId)}.jsonl`);
   }
 }
 

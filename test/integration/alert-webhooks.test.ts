@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -21,8 +21,20 @@ afterEach(async () => {
   await h.close();
 });
 
+/** Incidents on disk: in their files, or still only in the journal. */
 async function storedIncidents() {
-  return (await readdir(path.join(h.dataDir, 'incidents'))).filter((n) => n.endsWith('.json'));
+  const ids = new Set<string>();
+  for (const name of await readdir(path.join(h.dataDir, 'incidents'))) {
+    if (name.endsWith('.json')) ids.add(name.replace(/\.json$/, ''));
+  }
+  for (const name of await readdir(h.dataDir)) {
+    if (!name.startsWith('journal-')) continue;
+    const text = await readFile(path.join(h.dataDir, name), 'utf8');
+    for (const line of text.split('\n').filter(Boolean)) {
+      ids.add((JSON.parse(line) as { incident: { id: string } }).incident.id);
+    }
+  }
+  return [...ids];
 }
 
 function incidentMessages() {

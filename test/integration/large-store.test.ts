@@ -15,6 +15,7 @@ let h: Harness;
 /** Writes a history of 5,000 resolved incidents with 200 timeline entries each (about 80 MB). */
 async function preload(dir: string) {
   await mkdir(path.join(dir, 'incidents'), { recursive: true });
+  await mkdir(path.join(dir, 'timeline'), { recursive: true });
   const at = '2026-01-01T00:00:00.000Z';
   const padding = 'x'.repeat(300);
   for (let start = 1; start <= INCIDENTS; start += 250) {
@@ -55,13 +56,9 @@ async function preload(dir: string) {
         origin: 'generic',
         text: `Repeated notification ${i} ${padding}`,
       }));
-      const timelineDir = path.join(dir, 'timeline', id);
+      const lines = entries.map((e) => JSON.stringify(e)).join('\n');
       writes.push(writeFile(path.join(dir, 'incidents', `${id}.json`), JSON.stringify(incident)));
-      writes.push(
-        mkdir(timelineDir, { recursive: true }).then(() =>
-          writeFile(path.join(timelineDir, '000001.json'), JSON.stringify({ entries })),
-        ),
-      );
+      writes.push(writeFile(path.join(dir, 'timeline', `${id}.jsonl`), `${lines}\n`));
     }
     await Promise.all(writes);
   }

@@ -43,17 +43,12 @@ async function readStore(dataDir: string) {
   }
   const timelines = new Map<string, TimelineEntry[]>();
   for (const incident of incidents) {
-    const dir = path.join(dataDir, 'timeline', incident.id);
-    const chunks = (await readdir(dir)).filter((n) => /^\d+\.json$/.test(n)).sort();
-    const entries: TimelineEntry[] = [];
-    for (const chunk of chunks) {
-      entries.push(
-        ...(
-          JSON.parse(await readFile(path.join(dir, chunk), 'utf8')) as { entries: TimelineEntry[] }
-        ).entries,
-      );
-    }
-    timelines.set(incident.id, entries);
+    const text = await readFile(path.join(dataDir, 'timeline', `${incident.id}.jsonl`), 'utf8');
+    const lines = text.split('\n').filter((line) => line !== '');
+    timelines.set(
+      incident.id,
+      lines.map((line) => JSON.parse(line) as TimelineEntry),
+    );
   }
   JSON.parse(await readFile(path.join(dataDir, 'jobs.json'), 'utf8'));
   return { incidents, timelines };
@@ -136,7 +131,7 @@ describe('kill -9 in the middle of a storm', () => {
     });
     const statuses = await sendAll(requests, 12);
     await first.kill9();
-    await start();
+    const second = await start();
     const { incidents: stored } = await readStore(dataDir);
     await eventually(
       () =>
@@ -145,6 +140,7 @@ describe('kill -9 in the middle of a storm', () => {
       30_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
+    await second.stop();
 
     const acceptedFiring = new Set(
       storm.filter((_, i) => statuses[i] === 202).flatMap((n) => n.firing),

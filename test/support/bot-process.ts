@@ -28,7 +28,10 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bot did not start:\n${output}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bot did not start:\n${output}`));
+    }, 15_000);
     const check = () => {
       const line = output.split('\n').find((l) => l.includes('"firebreak is ready"'));
       if (line) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IncidentService } from '../../src/core/incident-service.ts';
 import type { Actor, AlertBatch, NormalizedAlert } from '../../src/core/types.ts';
-import { LowdbStore, TIMELINE_CHUNK_SIZE } from '../../src/store/lowdb-store.ts';
+import { LowdbStore } from '../../src/store/lowdb-store.ts';
 import { memoryLogger } from '../support/memory-logger.ts';
 
 const HOUR = 60 * 60 * 1000;
@@ -238,16 +238,22 @@ describe('durability', () => {
     ]);
   });
 
-  it('reads a timeline longer than one chunk in order, after a reload', async () => {
+  it('reads a long timeline in order after a reload, numbering on from where it stopped', async () => {
+    const NOTES = 1_005;
     const first = await service();
     await first.ingest(batch(alert('a')));
-    for (let i = 0; i < TIMELINE_CHUNK_SIZE + 5; i += 1)
-      await first.addNote('INC-1', PAT, 'slack', `note ${i}`);
+    const notes = Array.from({ length: NOTES }, (_, i) =>
+      first.addNote('INC-1', PAT, 'slack', `note ${i}`),
+    );
+    await Promise.all(notes);
+    const second = await service();
+    await second.addNote('INC-1', PAT, 'slack', 'after the reload');
 
-    const entries = await (await service()).timeline('INC-1');
+    const entries = await second.timeline('INC-1');
 
-    expect(entries).toHaveLength(TIMELINE_CHUNK_SIZE + 7);
+    expect(entries).toHaveLength(NOTES + 3);
     expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
-    expect(entries.at(-1)?.text).toBe(`note ${TIMELINE_CHUNK_SIZE + 4}`);
+    expect(entries.at(-2)?.text).toBe(`note ${NOTES - 1}`);
+    expect(entries.at(-1)?.text).toBe('after the reload');
   });
 });
