@@ -24,7 +24,7 @@ export interface Config {
   logFormat: 'json' | 'pretty';
   /** Minutes after resolution during which a re-firing alert reopens its incident; default 60. */
   reopenWindowMinutes: number;
-  /** Least milliseconds between two posts to one Slack channel; default 1,000 (Slack's pace). */
+  /** Least milliseconds between two posts to one Slack channel; default 1,100 (Slack allows ~1/s). */
   slackPostIntervalMs: number;
 }
 
@@ -127,7 +127,7 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
     `must be a whole number of minutes, 0 or more (got "${value('REOPEN_WINDOW_MINUTES')}")`,
   );
 
-  const postInterval = integer(value('SLACK_POST_INTERVAL_MS') ?? '1000');
+  const postInterval = integer(value('SLACK_POST_INTERVAL_MS') ?? '1100');
   check(
     'SLACK_POST_INTERVAL_MS',
     postInterval !== undefined,
@@ -160,7 +160,7 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
     logLevel,
     logFormat: logFormat as Config['logFormat'],
     reopenWindowMinutes: reopen ?? 60,
-    slackPostIntervalMs: postInterval ?? 1000,
+    slackPostIntervalMs: postInterval ?? 1100,
   });
 }
 

@@ -168,7 +168,7 @@ export class OutboundQueue {
       this.#clock.now().toISOString(),
     );
     return {
-      waiting: jobs.length - this.#running.size,
+      waiting: jobs.filter((j) => !this.#running.has(j.id)).length,
       running: this.#running.size,
       retrying: jobs.filter((j) => j.attempts > 0).length,
       failed: this.#failed().length,
@@ -238,11 +238,11 @@ export class OutboundQueue {
     const now = this.#clock.now().getTime();
     job.lastError = error.message;
     if (error.retryAfterMs !== undefined) {
-      log.warn(
-        { service: error.service, retryAfterMs: error.retryAfterMs },
-        'rate limited, waiting',
-      );
+      const fields = { service: error.service, code: error.code, retryAfterMs: error.retryAfterMs };
       job.notBefore = now + error.retryAfterMs;
+      // Pacing is a moment's wait, not worth a write; a 429's wait is kept across restarts.
+      if (error.code === 'paced') return log.debug(fields, 'paced, waiting');
+      log.warn(fields, 'rate limited, waiting');
       await this.#doc.write();
       return;
     }

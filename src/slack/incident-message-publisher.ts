@@ -80,7 +80,11 @@ export class IncidentMessagePublisher {
     const ref = this.#o.incidents.get(job.payload.incidentId ?? '')?.refs.slack;
     const channel = ref?.channel ?? this.#o.alertsChannel;
     const text = escapeText(job.payload.text ?? '');
-    await this.#o.gateway.postMessage(channel, { text }, { threadTs: ref?.ts || undefined });
+    await this.#o.gateway.postMessage(
+      channel,
+      { text },
+      { threadTs: ref?.ts || undefined, defer: true },
+    );
   }
 
   /** After a restart: queue every incident whose message is missing or behind. */
@@ -135,9 +139,32 @@ export class IncidentMessagePublisher {
     if (ts) {
       await incidents.setRef(incident.id, 'slack', { ...ref, channel, ts, version });
     } else {
+      const wait = gateway.postDelay(channel);
+      if (wait > 0) {
+        const why = 'chat.postMessage: paced';
+        throw new OutboundError({
+          service: 'slack',
+          message: why,
+          code: 'paced',
+          retryAfterMs: wait,
+        });
+      }
       const postStartedAt = clock.now().toISOString();
       await incidents.setRef(incident.id, 'slack', { channel, postStartedAt });
-      ts = await this.#send(incident, message, (c) => this.#post(channel, incident, c));
+      ts = await this.#send(incident, message, (c) => this.#post(channel, incident, c)).catch(
+        async (error: unknown) => {
+          // Slack answered (an error, a 429) or we never asked (paced): nothing was posted, so
+          // the retry need not look for a message. Only a lost answer keeps postStartedAt.
+          if (
+            error instanceof OutboundError &&
+            error.code !== 'request_error' &&
+            !/^\d+$/.test(error.code ?? '')
+          ) {
+            await incidents.setRef(incident.id, 'slack', { channel });
+          }
+          throw error;
+        },
+      );
       await incidents.setRef(incident.id, 'slack', { channel, ts, version });
       if (message.overflow.length > 0) await this.#enqueueDetails(incident);
     }
@@ -209,13 +236,23 @@ export class IncidentMessagePublisher {
   /** Posts; a bot that is not in a public channel joins it and tries once more. */
   async #post(channel: string, incident: Incident, content: MessageContent) {
     try {
-      return (await this.#o.gateway.postMessage(channel, content, { incidentId: incident.id })).ts;
+      return (
+        await this.#o.gateway.postMessage(channel, content, {
+          incidentId: incident.id,
+          defer: true,
+        })
+      ).ts;
     } catch (error) {
       if (!(error instanceof OutboundError) || error.code !== 'not_in_channel') throw error;
       await this.#o.gateway.joinChannel(channel).catch(() => {
         throw error;
       });
-      return (await this.#o.gateway.postMessage(channel, content, { incidentId: incident.id })).ts;
+      return (
+        await this.#o.gateway.postMessage(channel, content, {
+          incidentId: incident.id,
+          defer: true,
+        })
+      ).ts;
     }
   }
 
@@ -250,7 +287,11 @@ export class IncidentMessagePublisher {
         text: { type: 'mrkdwn', text, verbatim: true },
       }));
       const label = `Full alert text for ${incident.id} (${n + 1} of ${replies.length})`;
-      await this.#o.gateway.postMessage(ref.channel, { text: label, blocks }, { threadTs: ref.ts });
+      await this.#o.gateway.postMessage(
+        ref.channel,
+        { text: label, blocks },
+        { threadTs: ref.ts, defer: true },
+      );
       const latest = this.#o.incidents.get(incident.id)?.refs.slack ?? ref;
       await this.#o.incidents.setRef(incident.id, 'slack', {
         ...latest,

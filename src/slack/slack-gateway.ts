@@ -10,7 +10,7 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 10_000;
  * chat.postMessage allows about one message a second per channel (docs.slack.dev/apis/web-api/rate-
  * limits).
  */
-const POST_INTERVAL_MS = 1_000;
+const POST_INTERVAL_MS = 1_100;
 /** Slack answers these with ok:false, but they are its own trouble and pass. */
 const RETRYABLE_CODES = new Set([
   'internal_error',
@@ -77,9 +77,9 @@ export class SlackGateway {
   async postMessage(
     channel: string,
     content: MessageContent,
-    options: { threadTs?: string; incidentId?: string } = {},
+    options: { threadTs?: string; incidentId?: string; defer?: boolean } = {},
   ) {
-    await this.#pace(channel);
+    await this.#pace(channel, options.defer ?? false);
     const result = await this.#call('chat.postMessage', {
       channel,
       text: content.text,
@@ -121,9 +121,30 @@ export class SlackGateway {
     return messages.find((m) => m.metadata?.event_payload?.incident_id === incidentId)?.ts;
   }
 
-  async #pace(channel: string) {
+  /** Milliseconds before a post to this channel may go out (pacing, or a 429's wait); 0: now. */
+  postDelay(channel: string) {
+    const now = Date.now();
+    const paced = (this.#nextPost.get(channel) ?? 0) - now;
+    const blocked = (this.#blockedUntil.get(`chat.postMessage:${channel}`) ?? 0) - now;
+    return Math.max(0, paced, blocked);
+  }
+
+  /**
+   * Keeps posts to a channel at least `postIntervalMs` apart. A queued job (`defer`) that comes
+   * too early is told when to come back instead of waiting, so it frees its place in the queue
+   * for other work (updates, other channels) meanwhile.
+   */
+  async #pace(channel: string, defer: boolean) {
     const now = Date.now();
     const slot = Math.max(now, this.#nextPost.get(channel) ?? 0);
+    if (slot > now && defer) {
+      throw new OutboundError({
+        service: 'slack',
+        message: 'chat.postMessage: paced',
+        code: 'paced',
+        retryAfterMs: slot - now,
+      });
+    }
     this.#nextPost.set(channel, slot + this.#postIntervalMs);
     if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
   }

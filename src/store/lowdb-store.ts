@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { IncidentStore, StoredDocument } from '../core/ports.ts';
@@ -14,6 +14,8 @@ interface JournalRecord {
 
 /** How often changes are copied from the journal into the incident and timeline files. */
 const CHECKPOINT_MS = 1_000;
+/** Files a checkpoint writes at once. */
+const CHECKPOINT_BATCH = 16;
 
 /**
  * The embedded default store, plain files under DATA_DIR that a person can read:
@@ -100,8 +102,11 @@ export class LowdbStore implements IncidentStore {
       ...entry,
     }));
     this.#dirty.set(incident.id, incident);
-    if (numbered.length > 0)
-      this.#unwritten.set(incident.id, [...(this.#unwritten.get(incident.id) ?? []), ...numbered]);
+    if (numbered.length > 0) {
+      const unwritten = this.#unwritten.get(incident.id);
+      if (unwritten) unwritten.push(...numbered);
+      else this.#unwritten.set(incident.id, [...numbered]);
+    }
     await this.#journal.append(
       numbered.length > 0 ? { incident, entries: numbered } : { incident },
     );
@@ -140,8 +145,15 @@ export class LowdbStore implements IncidentStore {
     this.#dirty.clear();
     const timelines = [...this.#unwritten].map(([id, entries]) => [id, entries.length] as const);
 
-    await Promise.all(incidents.map((incident) => this.#writeIncident(incident)));
-    await Promise.all(timelines.map(([id, count]) => this.#writeTimeline(id, count)));
+    // In small batches, yielding between them, so a big checkpoint never stalls the event loop.
+    for (let i = 0; i < incidents.length; i += CHECKPOINT_BATCH) {
+      const batch = incidents.slice(i, i + CHECKPOINT_BATCH);
+      await Promise.all(batch.map((incident) => this.#writeIncident(incident)));
+    }
+    for (let i = 0; i < timelines.length; i += CHECKPOINT_BATCH) {
+      const batch = timelines.slice(i, i + CHECKPOINT_BATCH);
+      await Promise.all(batch.map(([id, count]) => this.#writeTimeline(id, count)));
+    }
     await this.#journal.remove(sealed);
     this.#replayed = [];
   }
@@ -161,8 +173,9 @@ export class LowdbStore implements IncidentStore {
     for (const record of records) {
       this.#dirty.set(record.incident.id, record.incident);
       if (record.entries?.length) {
-        const unwritten = this.#unwritten.get(record.incident.id) ?? [];
-        this.#unwritten.set(record.incident.id, [...unwritten, ...record.entries]);
+        const unwritten = this.#unwritten.get(record.incident.id);
+        if (unwritten) unwritten.push(...record.entries);
+        else this.#unwritten.set(record.incident.id, [...record.entries]);
       }
     }
     this.#replayed = files;
@@ -199,7 +212,7 @@ export class LowdbStore implements IncidentStore {
   async #storedSeqOf(incidentId: string) {
     const known = this.#storedSeq.get(incidentId);
     if (known !== undefined) return known;
-    const seq = (await this.#readTimelineFile(incidentId)).at(-1)?.seq ?? 0;
+    const seq = (await lastLine<TimelineEntry>(this.#timelinePath(incidentId)))?.seq ?? 0;
     this.#storedSeq.set(incidentId, seq);
     return seq;
   }
@@ -221,6 +234,30 @@ export class LowdbStore implements IncidentStore {
 
   #timelinePath(incidentId: string) {
     return path.join(this.#dir, 'timeline', `${safeName(incidentId)}.jsonl`);
+  }
+}
+
+/** The last complete line of a JSON Lines file, reading only its end, whatever its size. */
+async function lastLine<T>(filename: string): Promise<T | undefined> {
+  let handle;
+  try {
+    handle = await open(filename, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    for (let span = 64 * 1024; ; span *= 4) {
+      const start = Math.max(0, size - span);
+      const buffer = Buffer.alloc(size - start);
+      await handle.read(buffer, 0, buffer.length, start);
+      const lines = parseLines<T>(buffer.toString('utf8'));
+      // The first line of a window may be cut short; trust the last one unless it is the only one.
+      if (lines.length > 1 || start === 0) return lines.at(-1);
+    }
+  } finally {
+    await handle.close();
   }
 }
 
