@@ -103,6 +103,8 @@ export class OutboundQueue {
       const priority = Math.min(waiting.priority, input.priority ?? 5);
       // In a storm most changes re-queue a job that is already waiting as it is: no write.
       if (priority === waiting.priority && samePayload(waiting.payload, input.payload)) return;
+      // More urgent now (a state change joining a held-back update): it need not wait.
+      if (priority < waiting.priority && waiting.attempts === 0) waiting.notBefore = 0;
       waiting.payload = input.payload;
       waiting.priority = priority;
     } else {

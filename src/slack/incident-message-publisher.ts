@@ -18,6 +18,10 @@ const MESSAGE_JOB = 'slack.incident-message';
 const DETAILS_MAX_SECTIONS = 40;
 const DETAILS_JOB = 'slack.incident-details';
 const NOTICE_JOB = 'slack.notice';
+/** Priority of a routine update (only repeats changed); lower numbers are state changes. */
+const ROUTINE_PRIORITY = 5;
+/** Least time between two routine updates of one message. */
+const ROUTINE_UPDATE_MS = 5_000;
 /** Slack's answers that mean the blocks, not the request, were refused. */
 const REFUSED_BLOCKS = new Set([
   'invalid_blocks',
@@ -54,6 +58,8 @@ export interface IncidentMessagePublisherOptions {
  */
 export class IncidentMessagePublisher {
   readonly #o: IncidentMessagePublisherOptions;
+  /** When each incident's message was last updated (this process only). */
+  readonly #lastUpdate = new Map<string, number>();
 
   constructor(options: IncidentMessagePublisherOptions) {
     this.#o = options;
@@ -100,7 +106,7 @@ export class IncidentMessagePublisher {
   #changed(change: IncidentChange) {
     if (!change.viewChanged) return;
     const routine = change.entries.every((e) => e.kind === 'alert.repeated');
-    const priority = change.created ? 1 : routine ? 5 : 2;
+    const priority = change.created ? 1 : routine ? ROUTINE_PRIORITY : 2;
     this.#enqueue(change.incident, priority).catch((error: unknown) => {
       this.#o.logger.error(
         { err: error, incident: change.incident.id },
@@ -134,6 +140,7 @@ export class IncidentMessagePublisher {
     if (!ts && ref.postStartedAt) {
       ts = await gateway.findIncidentMessage(channel, incident.id, ref.postStartedAt);
     }
+    if (ts) this.#holdRoutineUpdate(incident.id, job.priority);
     if (ts && !(await this.#update(incident, channel, ts, message))) ts = undefined;
 
     if (ts) {
@@ -189,9 +196,22 @@ export class IncidentMessagePublisher {
   }
 
   /** Updates the message in place; false when it is gone (deleted in Slack), to post it anew. */
+  /**
+   * Routine updates (repeats) of one message go out at most every ROUTINE_UPDATE_MS; meanwhile
+   * later changes fold into the waiting job. State changes (ack, resolve) go at once.
+   */
+  #holdRoutineUpdate(incidentId: string, priority: number) {
+    if (priority < ROUTINE_PRIORITY) return;
+    const wait = (this.#lastUpdate.get(incidentId) ?? 0) + ROUTINE_UPDATE_MS - Date.now();
+    if (wait <= 0) return;
+    const why = 'chat.update: routine update held back';
+    throw new OutboundError({ service: 'slack', message: why, code: 'paced', retryAfterMs: wait });
+  }
+
   async #update(incident: Incident, channel: string, ts: string, message: IncidentMessage) {
     try {
       await this.#send(incident, message, (c) => this.#o.gateway.updateMessage(channel, ts, c));
+      this.#lastUpdate.set(incident.id, Date.now());
       return true;
     } catch (error) {
       if (!(error instanceof OutboundError) || error.code !== 'message_not_found') throw error;
