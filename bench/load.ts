@@ -1,7 +1,7 @@
 /** Runs the load generator (bench/load-worker.ts) in a worker thread and waits for its result. */
-import { Worker } from 'node:worker_threads';
 import type { Workload } from './payloads.ts';
-import { quantile } from './stats.ts';
+import { median, quantile } from './stats.ts';
+import { startTsWorker } from './ts-worker.ts';
 
 export interface LoadSpec {
   /** Base URL; must be http://127.0.0.1:<port>. */
@@ -37,15 +37,12 @@ export interface LoadResult {
   errors: string[];
 }
 
-const WORKER = new URL('./load-worker.ts', import.meta.url).href;
-
-/** tsx does not hook worker threads by itself: register it, then import the worker module. */
-const BOOT = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER)}); });`;
+const WORKER = new URL('./load-worker.ts', import.meta.url);
 
 export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   if (!spec.url.startsWith('http://127.0.0.1:')) throw new Error(`not loopback: ${spec.url}`);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(BOOT, { eval: true, workerData: spec });
+    const worker = startTsWorker(WORKER, spec);
     let settled = false;
     worker.once('message', (message: { ok: boolean; result?: LoadResult; error?: string }) => {
       settled = true;
@@ -73,5 +70,35 @@ export function summarize(result: LoadResult) {
     p99Ms: quantile(result.latenciesMs, 0.99),
     maxMs: quantile(result.latenciesMs, 1),
     statusCounts: result.statusCounts,
+  };
+}
+
+export type Summary = ReturnType<typeof summarize>;
+
+/**
+ * Several runs of one measurement as one: the median of each figure across runs (so one run
+ * disturbed by something else on the machine does not decide), with every run kept.
+ */
+export function medianOf(runs: Summary[]) {
+  const mid = (pick: (s: Summary) => number) => median(runs.map(pick));
+  const statusCounts: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [status, n] of Object.entries(run.statusCounts))
+      statusCounts[status] = (statusCounts[status] ?? 0) + n;
+  }
+  return {
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
+    throughput: mid((r) => r.throughput),
+    p50Ms: mid((r) => r.p50Ms),
+    p99Ms: mid((r) => r.p99Ms),
+    maxMs: Math.max(...runs.map((r) => r.maxMs)),
+    statusCounts,
+    runs: runs.map((r) => ({
+      throughput: r.throughput,
+      p50Ms: r.p50Ms,
+      p99Ms: r.p99Ms,
+      maxMs: r.maxMs,
+      durationS: r.durationS,
+    })),
   };
 }
