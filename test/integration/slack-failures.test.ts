@@ -87,17 +87,24 @@ describe('when Slack refuses or fails', () => {
     );
   });
 
-  it('waits out a 429 with Retry-After and posts exactly once (F08)', async () => {
+  it('waits out a 429 with Retry-After, posts exactly once, and says once that Slack slows it (F08)', async () => {
     h = await startHarness();
     h.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    const incidentPosts = () =>
+      h?.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => String(c.args.text).startsWith('INC-1 ')) ?? [];
 
     const started = Date.now();
     await h.postAlert('alertmanager', await fixture('alertmanager/firing-single.json'));
-    await eventually(() => h?.slack.topLevelMessages(ALERTS).length === 1, 5_000);
+    await eventually(() => incidentPosts().some((c) => c.response.ok === true), 5_000);
+    await h.settle();
 
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(2);
-    expect(h.slack.topLevelMessages(ALERTS)).toHaveLength(1);
+    expect(incidentPosts().map((c) => c.status)).toEqual([429, 200]);
+    const messages = h.slack.topLevelMessages(ALERTS);
+    expect(messages.filter((m) => m.text?.startsWith('INC-1 '))).toHaveLength(1);
+    expect(messages.filter((m) => m.text?.includes('rate-limiting Firebreak'))).toHaveLength(1);
   });
 
   it('retries a 5xx with backoff and then succeeds', async () => {
