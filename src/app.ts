@@ -99,10 +99,7 @@ export async function createFirebreak(
       visible: shown(job),
     });
     if (shown(job))
-      await slack?.publisher.notify(
-        id,
-        `${text}. Press Retry on the incident message to try again.`,
-      );
+      await slack?.thread.notify(id, `${text}. Press Retry on the incident message to try again.`);
   }
 
   const seen = new SeenDeliveries(

@@ -9,6 +9,7 @@ import type { OutboundQueue } from '../outbound/outbound-queue.ts';
 import type { SeenDeliveries } from '../store/seen-deliveries.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { IncidentMessagePublisher } from './incident-message-publisher.ts';
+import { IncidentThread } from './incident-thread.ts';
 import { registerSlackListeners } from './register-slack-listeners.ts';
 import { SlackConnection } from './slack-connection.ts';
 import { SlackGateway } from './slack-gateway.ts';
@@ -44,16 +45,23 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     metrics,
     onRateLimited: (method, waitMs) => throttle?.rateLimited(method, waitMs),
   });
+  const thread = new IncidentThread({
+    incidents,
+    queue,
+    gateway,
+    alertsChannel: config.alertsChannel,
+  });
   const publisher = new IncidentMessagePublisher({
     incidents,
     queue,
     gateway,
     alertsChannel: config.alertsChannel,
     health,
+    thread,
     clock,
     logger,
   });
-  throttle = new ThrottleNotice((text) => publisher.notify(undefined, text));
+  throttle = new ThrottleNotice((text) => thread.notify(undefined, text));
   const connection = new SlackConnection(gateway, health, logger, () => publisher.reconcile());
 
   const receiver = new ExpressReceiver({
@@ -79,7 +87,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     logger,
   });
 
-  return { gateway, publisher, connection };
+  return { gateway, publisher, thread, connection };
 }
 
 export type SlackAdapter = ReturnType<typeof createSlackAdapter>;

@@ -4,7 +4,7 @@ import type { Incident } from '../core/types.ts';
 import type { Health } from '../health.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
 import type { Job, OutboundQueue } from '../outbound/outbound-queue.ts';
-import { escapeText, truncate } from './mrkdwn.ts';
+import type { IncidentThread } from './incident-thread.ts';
 import {
   type DeliveryView,
   renderIncidentMessage,
@@ -14,10 +14,6 @@ import {
 import type { MessageContent, SlackGateway } from './slack-gateway.ts';
 
 const MESSAGE_JOB = 'slack.incident-message';
-/** At most this many 2,900-character sections of full alert text go to the thread (~116,000). */
-const DETAILS_MAX_SECTIONS = 40;
-const DETAILS_JOB = 'slack.incident-details';
-const NOTICE_JOB = 'slack.notice';
 /** Priority of a routine update (only repeats changed); lower numbers are state changes. */
 const ROUTINE_PRIORITY = 5;
 /** Least time between two routine updates of one message. */
@@ -47,6 +43,7 @@ export interface IncidentMessagePublisherOptions {
   gateway: SlackGateway;
   alertsChannel: string;
   health: Health;
+  thread: IncidentThread;
   clock: Clock;
   logger: Logger;
 }
@@ -64,33 +61,7 @@ export class IncidentMessagePublisher {
   constructor(options: IncidentMessagePublisherOptions) {
     this.#o = options;
     options.queue.register(MESSAGE_JOB, (job) => this.#publish(job));
-    options.queue.register(DETAILS_JOB, (job) => this.#postDetails(job));
-    options.queue.register(NOTICE_JOB, (job) => this.#postNotice(job));
     options.incidents.onChange((change) => this.#changed(change));
-  }
-
-  /**
-   * Tells people, in the incident message's thread (or the alerts channel), about something
-   * the bot could not do. Notices are best effort: their own failure is only logged.
-   */
-  notify(incidentId: string | undefined, text: string) {
-    return this.#o.queue.enqueue({
-      kind: NOTICE_JOB,
-      key: `slack-notice:${incidentId ?? 'channel'}:${text}`,
-      payload: { ...(incidentId ? { incidentId } : {}), text },
-      priority: 0,
-    });
-  }
-
-  async #postNotice(job: Job) {
-    const ref = this.#o.incidents.get(job.payload.incidentId ?? '')?.refs.slack;
-    const channel = ref?.channel ?? this.#o.alertsChannel;
-    const text = escapeText(job.payload.text ?? '');
-    await this.#o.gateway.postMessage(
-      channel,
-      { text },
-      { threadTs: ref?.ts || undefined, defer: true },
-    );
   }
 
   /** After a restart: queue every incident whose message is missing or behind. */
@@ -173,7 +144,7 @@ export class IncidentMessagePublisher {
         },
       );
       await incidents.setRef(incident.id, 'slack', { channel, ts, version });
-      if (message.overflow.length > 0) await this.#enqueueDetails(incident);
+      if (message.overflow.length > 0) await this.#o.thread.postDetailsLater(incident.id);
     }
     this.#o.health.clear('slack');
   }
@@ -221,15 +192,6 @@ export class IncidentMessagePublisher {
       );
       return false;
     }
-  }
-
-  #enqueueDetails(incident: Incident) {
-    return this.#o.queue.enqueue({
-      kind: DETAILS_JOB,
-      key: `slack-details:${incident.id}`,
-      payload: { incidentId: incident.id, what: 'the full alert text in the thread', show: 'true' },
-      priority: 6,
-    });
   }
 
   /** Sends the full message; if Slack refuses its blocks, logs why and sends the minimal one. */
@@ -287,38 +249,6 @@ export class IncidentMessagePublisher {
     }
     return error;
   }
-
-  /**
-   * Posts alert text that did not fit the message as thread replies: four sections a reply,
-   * under Slack's undocumented ~13,000-character cap on a message's blocks. Progress is stored
-   * after each reply, so a retry continues where it stopped.
-   */
-  async #postDetails(job: Job) {
-    const incident = this.#o.incidents.get(job.payload.incidentId ?? '');
-    const ref = incident?.refs.slack;
-    if (!incident || !ref?.ts || !ref.channel) return;
-
-    const full = escapeText(renderIncidentMessage(incident).overflow.join('\n\n'));
-    const sections = chunk(full, 2_900).slice(0, DETAILS_MAX_SECTIONS);
-    const replies = group(sections, 4);
-    for (let n = Number(ref.detailsPosted ?? 0); n < replies.length; n += 1) {
-      const blocks = (replies[n] ?? []).map((text) => ({
-        type: 'section',
-        text: { type: 'mrkdwn', text, verbatim: true },
-      }));
-      const label = `Full alert text for ${incident.id} (${n + 1} of ${replies.length})`;
-      await this.#o.gateway.postMessage(
-        ref.channel,
-        { text: label, blocks },
-        { threadTs: ref.ts, defer: true },
-      );
-      const latest = this.#o.incidents.get(incident.id)?.refs.slack ?? ref;
-      await this.#o.incidents.setRef(incident.id, 'slack', {
-        ...latest,
-        detailsPosted: String(n + 1),
-      });
-    }
-  }
 }
 
 function advice(code: string) {
@@ -329,21 +259,4 @@ function advice(code: string) {
   if (code === 'missing_scope')
     return 'reinstall the app from manifest.yml to grant the scopes it needs';
   return 'check SLACK_BOT_TOKEN and the app installation';
-}
-
-function group<T>(items: T[], size: number) {
-  const groups: T[][] = [];
-  for (let i = 0; i < items.length; i += size) groups.push(items.slice(i, i + size));
-  return groups;
-}
-
-function chunk(text: string, size: number) {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > 0) {
-    const part = truncate(rest, size, '');
-    parts.push(part);
-    rest = rest.slice(part.length);
-  }
-  return parts;
 }
