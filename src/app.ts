@@ -28,6 +28,8 @@ export interface FirebreakOptions {
   outbound?: { baseBackoffMs?: number; maxAttempts?: number };
   /** Least time between two Slack posts to one channel; tests shorten it. */
   slackPostIntervalMs?: number;
+  /** How often an unreachable Slack is checked again; tests shorten it. */
+  slackRecheckMs?: number;
 }
 
 export interface Firebreak {
@@ -151,6 +153,7 @@ export async function createFirebreak(
         token: config.alertWebhookToken,
         incidents,
         metrics,
+        health,
         logger,
       }),
     );
@@ -166,6 +169,7 @@ export async function createFirebreak(
     clock,
     logger,
     postIntervalMs: options.slackPostIntervalMs ?? config.slackPostIntervalMs,
+    recheckMs: options.slackRecheckMs,
   });
   http.use((_req, res) => {
     res
@@ -182,12 +186,13 @@ export async function createFirebreak(
     health,
     metrics,
     async listen(port, host) {
-      await adapter.connection.start();
       await adapter.publisher.reconcile();
       server = createServer(http);
       await new Promise<void>((resolve, reject) => {
         server?.once('error', reject).listen(port, host, () => resolve());
       });
+      // Alerts are taken (and queued) while Slack is checked; a refused token stops start-up.
+      await adapter.connection.start();
       queue.start();
       health.setReady();
       const address = server.address();

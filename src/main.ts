@@ -26,7 +26,8 @@ async function main() {
   });
 
   const firebreak = await createFirebreak(config, { logger });
-  const port = await firebreak.listen(config.port, config.host).catch((error: unknown) => {
+  const port = await firebreak.listen(config.port, config.host).catch(async (error: unknown) => {
+    await firebreak.close().catch(() => undefined);
     throw startupProblem(error, config);
   });
   logger.info(

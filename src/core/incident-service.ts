@@ -337,7 +337,15 @@ export class IncidentService {
   ) {
     if (changesView) incident.version += 1;
     incident.updatedAt = entries.at(-1)?.at ?? incident.updatedAt;
-    const stored = await this.#store.commit(incident, entries);
+    let stored: TimelineEntry[];
+    try {
+      stored = await this.#store.commit(incident, entries);
+    } catch (error) {
+      // The change stays in memory and is written at the store's next checkpoint; the views
+      // still hear of it, though the caller is told it failed (and may retry).
+      this.#notify({ incident, entries: [], created, viewChanged: changesView });
+      throw error;
+    }
     for (const entry of stored) {
       if (entry.kind.startsWith('incident.')) {
         this.#logger.info(
@@ -346,7 +354,11 @@ export class IncidentService {
         );
       }
     }
-    const change: IncidentChange = { incident, entries: stored, created, viewChanged: changesView };
+    this.#notify({ incident, entries: stored, created, viewChanged: changesView });
+  }
+
+  #notify(change: IncidentChange) {
+    const { incident } = change;
     for (const listener of this.#listeners) {
       try {
         listener(change);

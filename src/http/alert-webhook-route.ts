@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import type { IncidentService } from '../core/incident-service.ts';
 import type { Logger } from '../core/ports.ts';
+import type { Health } from '../health.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AlertParser } from '../sources/parse-result.ts';
 import { requireBearer } from './bearer-auth.ts';
@@ -14,6 +15,7 @@ export interface AlertWebhookRouteOptions {
   token: string;
   incidents: IncidentService;
   metrics: Metrics;
+  health: Health;
   logger: Logger;
 }
 
@@ -26,7 +28,12 @@ export function alertWebhookRoute(options: AlertWebhookRouteOptions): Router {
   const { source, parse, incidents, metrics } = options;
   const logger = options.logger.child({ route: `/webhooks/${source}` });
   const refuse = (res: express.Response, status: number, body: Record<string, string>) => {
-    logger.warn({ status, error: body.error, field: body.field }, 'alert webhook refused');
+    const requestId = res.getHeader('X-Request-Id');
+    const from = res.req.ip;
+    logger.warn(
+      { status, error: body.error, field: body.field, requestId, from },
+      'alert webhook refused',
+    );
     metrics.alertsReceived.inc({ source, outcome: `refused_${status}` });
     res.status(status).json(body);
   };
@@ -77,6 +84,7 @@ export function alertWebhookRoute(options: AlertWebhookRouteOptions): Router {
     try {
       const result = await incidents.ingest(parsed.batch);
       metrics.alertsReceived.inc({ source, outcome: result.ignored ? 'ignored' : 'accepted' });
+      options.health.clear('store');
       res.status(202).json({
         status: result.ignored ? 'ignored' : 'accepted',
         incident: result.incidentId,
@@ -84,6 +92,7 @@ export function alertWebhookRoute(options: AlertWebhookRouteOptions): Router {
       });
     } catch (error) {
       logger.error({ err: error }, 'alerts could not be stored');
+      options.health.report('store', `cannot write to DATA_DIR: ${(error as Error).message}`);
       metrics.alertsReceived.inc({ source, outcome: 'failed' });
       res
         .status(500)

@@ -38,7 +38,8 @@ export interface OutboundQueueOptions {
   concurrency?: number;
   /**
    * Attempts before a failing job is given up (rate limits do not count); default 12, which
-   * with the default backoff rides out about 25 minutes of outage.
+   * with the default backoff rides out 10 to 20 minutes of outage (the
+   * jitter decides).
    */
   maxAttempts?: number;
   /** Backoff after the first failure, doubled each time up to `maxBackoffMs`; jittered. */
@@ -228,6 +229,10 @@ export class OutboundQueue {
       if (!handler)
         throw new OutboundError({ service: 'firebreak', message: `no handler for ${job.kind}` });
       await handler(job);
+      // Earlier given-up runs of the same work are settled now.
+      const failed = this.#failed();
+      for (let i = failed.length - 1; i >= 0; i -= 1)
+        if (failed[i]?.key === job.key) failed.splice(i, 1);
       await this.#remove(job);
       if (job.attempts > 0 || job.retried) await this.#onRecovered?.(job);
     } catch (caught) {
@@ -266,7 +271,7 @@ export class OutboundQueue {
     const backoff = Math.min(this.#baseBackoffMs * 2 ** (job.attempts - 1), this.#maxBackoffMs);
     job.notBefore = now + Math.round(backoff * (0.5 + Math.random() * 0.5));
     log.warn(
-      { service: error.service, code: error.code, attempts: job.attempts },
+      { service: error.service, code: error.code, error: error.message, attempts: job.attempts },
       'outbound job failed, retrying',
     );
     await this.#doc.write();

@@ -7,10 +7,10 @@ export function boltLogger(logger: Logger): BoltLogger {
   const text = (parts: unknown[]) =>
     parts.map((p) => (p instanceof Error ? p.message : String(p))).join(' ');
   return {
-    debug: (...parts) => logger.debug({ component: 'bolt' }, text(parts)),
-    info: (...parts) => logger.debug({ component: 'bolt' }, text(parts)),
-    warn: (...parts) => logger.warn({ component: 'bolt', detail: text(parts) }, 'bolt warning'),
-    error: (...parts) => logger.error({ component: 'bolt', detail: text(parts) }, 'bolt error'),
+    debug: (...parts) => logger.debug({ library: 'bolt' }, text(parts)),
+    info: (...parts) => logger.debug({ library: 'bolt' }, text(parts)),
+    warn: (...parts) => logger.warn({ library: 'bolt', detail: text(parts) }, 'bolt warning'),
+    error: (...parts) => logger.error({ library: 'bolt', detail: text(parts) }, 'bolt error'),
     setLevel: (next) => {
       level = next;
     },

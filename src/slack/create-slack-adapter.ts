@@ -26,6 +26,8 @@ export interface SlackAdapterOptions {
   clock: Clock;
   logger: Logger;
   postIntervalMs?: number;
+  /** How often to check whether an unreachable Slack answers again; default 30 s. */
+  recheckMs?: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
   const logger = options.logger.child({ component: 'slack' });
 
   let throttle: ThrottleNotice | undefined;
+  let connection: SlackConnection | undefined;
   const gateway = new SlackGateway({
     token: config.slack.botToken,
     apiUrl: config.slack.apiUrl,
@@ -44,6 +47,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     postIntervalMs: options.postIntervalMs,
     metrics,
     onRateLimited: (method, waitMs) => throttle?.rateLimited(method, waitMs),
+    onUnreachable: (error) => connection?.unreachable(error),
   });
   const thread = new IncidentThread({
     incidents,
@@ -62,7 +66,8 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     logger,
   });
   throttle = new ThrottleNotice((text) => thread.notify(undefined, text));
-  const connection = new SlackConnection(gateway, health, logger, () => publisher.reconcile());
+  const recovered = () => publisher.reconcile();
+  connection = new SlackConnection(gateway, health, logger, recovered, options.recheckMs);
 
   const receiver = new ExpressReceiver({
     signingSecret: config.slack.signingSecret,
@@ -74,7 +79,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     receiver,
     logger: boltLogger(options.logger),
     // Our own auth.test runs at start-up (SlackConnection); Bolt must not crash on its own.
-    authorize: async () => ({ botToken: config.slack.botToken, ...connection.identity }),
+    authorize: async () => ({ botToken: config.slack.botToken, ...connection?.identity }),
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2 } },
   });
   registerSlackListeners(app, {

@@ -32,10 +32,13 @@ export class SlackConnection {
   readonly #health: Health;
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
   /** The bot's own user and bot IDs, once known (Bolt uses them to ignore the bot's own events). */
   identity: { botUserId?: string; botId?: string } = {};
 
   readonly #onRecovered: () => Promise<void>;
+
+  readonly #recheckMs: number;
 
   /** `onRecovered` runs when Slack answers again after it could not be reached. */
   constructor(
@@ -43,7 +46,9 @@ export class SlackConnection {
     health: Health,
     logger: Logger,
     onRecovered: () => Promise<void>,
+    recheckMs = RECHECK_MS,
   ) {
+    this.#recheckMs = recheckMs;
     this.#gateway = gateway;
     this.#health = health;
     this.#logger = logger;
@@ -56,9 +61,21 @@ export class SlackConnection {
 
   stop() {
     clearTimeout(this.#timer);
+    this.#stopped = true;
+  }
+
+  /**
+   * Told by the gateway that a call could not reach Slack (network error, timeout, 5xx): shows
+   * it in /healthz and checks every 30 s until Slack answers, then catches up on messages.
+   */
+  unreachable(error: OutboundError) {
+    if (this.#timer || this.#stopped) return;
+    this.#report(error);
+    this.#schedule();
   }
 
   async #check(first: boolean) {
+    this.#timer = undefined;
     try {
       const { userId, botId, team } = await this.#gateway.authTest();
       this.identity = { botUserId: userId, botId };
@@ -72,13 +89,23 @@ export class SlackConnection {
         this.#health.report('slack-connection', new SlackTokenRefusedError(e.code ?? '').message);
         return;
       }
-      this.#health.report(
-        'slack-connection',
-        `cannot reach the Slack API (${e.message}); alerts are stored and will be posted when it answers`,
-      );
-      this.#logger.warn({ code: e.code, retryInMs: RECHECK_MS }, 'slack is not reachable');
-      this.#timer = setTimeout(() => void this.#check(false), RECHECK_MS);
-      this.#timer.unref();
+      this.#report(e);
+      this.#schedule();
     }
+  }
+
+  #report(error: OutboundError) {
+    const text = `cannot reach the Slack API (${error.message}); alerts are stored and will be posted when it answers`;
+    this.#health.report('slack-connection', text);
+    this.#logger.warn(
+      { code: error.code, error: error.message, retryInMs: this.#recheckMs },
+      'slack is not reachable',
+    );
+  }
+
+  #schedule() {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => void this.#check(false), this.#recheckMs);
+    this.#timer.unref();
   }
 }

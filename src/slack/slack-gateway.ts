@@ -29,6 +29,8 @@ export interface SlackGatewayOptions {
   metrics?: Metrics;
   /** Told of every 429, with the wait Slack asked for. */
   onRateLimited?: (method: string, waitMs: number) => void;
+  /** Told when a call could not reach Slack (network error, timeout, 5xx). */
+  onUnreachable?: (error: OutboundError) => void;
 }
 
 export interface MessageContent {
@@ -49,6 +51,7 @@ export class SlackGateway {
   readonly #blockedUntil = new Map<string, number>();
   readonly #metrics: Metrics | undefined;
   readonly #onRateLimited: SlackGatewayOptions['onRateLimited'];
+  readonly #onUnreachable: SlackGatewayOptions['onUnreachable'];
 
   constructor(options: SlackGatewayOptions) {
     this.#client = new WebClient(options.token, {
@@ -62,6 +65,7 @@ export class SlackGateway {
     this.#postIntervalMs = options.postIntervalMs ?? POST_INTERVAL_MS;
     this.#metrics = options.metrics;
     this.#onRateLimited = options.onRateLimited;
+    this.#onUnreachable = options.onUnreachable;
   }
 
   async authTest() {
@@ -177,6 +181,8 @@ export class SlackGateway {
       this.#record(method, failure.code ?? 'error', started, args);
       if (failure.retryAfterMs !== undefined)
         this.#rateLimited(scope, method, failure.retryAfterMs);
+      const unreachable = failure.code === 'request_error' || /^5\d\d$/.test(failure.code ?? '');
+      if (unreachable && method !== 'auth.test') this.#onUnreachable?.(failure);
       throw failure;
     } finally {
       timer?.();

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -30,11 +31,23 @@ export async function lockDataDir(dir: string) {
   return () => rm(file, { force: true });
 }
 
+/**
+ * Whether the pid still names a running Node process. A pid left by a bot that died can belong
+ * to another program by now, and a killed process may linger as a zombie: neither holds the
+ * folder. Where /proc is missing, any live process counts.
+ */
 function isAlive(pid: number) {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (!existsSync('/proc/self')) return true;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    if (/^State:\s+Z/m.test(status)) return false;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node');
+  } catch {
+    return false;
   }
 }

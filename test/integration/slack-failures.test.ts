@@ -18,10 +18,13 @@ import {
 import { memoryLogger } from '../support/memory-logger.ts';
 
 let h: Harness | undefined;
+let cleanupStandIn: SlackStandIn | undefined;
 
 afterEach(async () => {
   await h?.close();
+  await cleanupStandIn?.close();
   h = undefined;
+  cleanupStandIn = undefined;
 });
 
 async function health(harness: Harness) {
@@ -199,5 +202,24 @@ describe('when a message or the connection goes away', () => {
     expect(report.status).toBe('degraded');
     expect(JSON.stringify(report.problems)).toContain('cannot reach the Slack API');
     expect(h.bot.queue.stats().waiting + h.bot.queue.stats().running).toBeGreaterThan(0);
+  });
+
+  it('notices Slack going away after start-up, says so in /healthz, and posts what is behind once it is back', async () => {
+    h = await startHarness();
+    const port = Number(new URL(h.slack.url).port);
+    await h.slack.close();
+
+    await h.postAlert('generic', await fixture('generic/firing.json'));
+    const degraded = await eventually(async () => {
+      const report = await health(h as Harness);
+      return report.status === 'degraded' ? report : undefined;
+    });
+    const back = await SlackStandIn.start({ token: TOKEN, port });
+    cleanupStandIn = back;
+    const posted = await eventually(() => back.topLevelMessages(ALERTS)[0], 8_000);
+
+    expect(JSON.stringify(degraded.problems)).toContain('cannot reach the Slack API');
+    expect(posted.text).toContain('INC-1');
+    await eventually(async () => (await health(h as Harness)).status === 'ok');
   });
 });

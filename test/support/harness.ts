@@ -78,6 +78,7 @@ export async function startHarness(
       clock: options.clock,
       outbound: { baseBackoffMs: 50 },
       slackPostIntervalMs: 20,
+      slackRecheckMs: 200,
     });
     const port = await bot.listen(0, '127.0.0.1');
     return { bot, url: `http://127.0.0.1:${port}` };
