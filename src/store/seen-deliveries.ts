@@ -20,7 +20,11 @@ export class SeenDeliveries {
     this.#now = now;
   }
 
-  /** True the first time an ID is seen; records it (durably) before answering. */
+  /**
+   * True the first time an ID is seen. The answer is immediate (so handling keeps the order in
+   * which requests came); the record is written in the background, and a redelivery that
+   * arrives meanwhile is already caught in memory.
+   */
   async firstTime(id: string) {
     const now = this.#now();
     const seen = this.#doc.data.seen;
@@ -29,7 +33,7 @@ export class SeenDeliveries {
 
     for (const [key, until] of Object.entries(seen)) if (until <= now) delete seen[key];
     seen[id] = now + this.#ttlMs;
-    await this.#doc.write();
+    this.#doc.write().catch(() => undefined);
     return true;
   }
 }

@@ -31,8 +31,14 @@ describe('metrics', () => {
     await h.command('ack INC-1');
     await h.settle();
 
-    const res = await fetch(`${h.url}/metrics`);
-    const text = await res.text();
+    const scrape = async () => {
+      const res = await fetch(`${h?.url}/metrics`);
+      return { res, text: await res.text() };
+    };
+    const { res, text } = await eventually(async () => {
+      const result = await scrape();
+      return result.text.includes('firebreak_outbound_queue_depth 0') ? result : undefined;
+    });
 
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(text).toContain(
