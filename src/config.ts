@@ -24,7 +24,7 @@ export interface Config {
   logFormat: 'json' | 'pretty';
   /** Minutes after resolution during which a re-firing alert reopens its incident; default 60. */
   reopenWindowMinutes: number;
-  /** Least milliseconds between two posts to one Slack channel; default 1,100 (Slack allows ~1/s). */
+  /** Least milliseconds between two posts to one Slack channel; default 1,100 (Slack: ~1/s). */
   slackPostIntervalMs: number;
 }
 
