@@ -166,7 +166,6 @@ export class IncidentMessagePublisher {
     ];
   }
 
-  /** Updates the message in place; false when it is gone (deleted in Slack), to post it anew. */
   /**
    * Routine updates (repeats) of one message go out at most every ROUTINE_UPDATE_MS; meanwhile
    * later changes fold into the waiting job. State changes (ack, resolve) go at once.
@@ -179,6 +178,7 @@ export class IncidentMessagePublisher {
     throw new OutboundError({ service: 'slack', message: why, code: 'paced', retryAfterMs: wait });
   }
 
+  /** Updates the message in place; false when it is gone (deleted in Slack), to post it anew. */
   async #update(incident: Incident, channel: string, ts: string, message: IncidentMessage) {
     try {
       await this.#send(incident, message, (c) => this.#o.gateway.updateMessage(channel, ts, c));
