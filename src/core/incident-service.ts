@@ -57,7 +57,8 @@ export interface DeclareInput {
 /**
  * The incident lifecycle: alerts grouped into incidents, people's commands, the timeline.
  * Changes are applied to memory synchronously (so concurrent calls never interleave) and
- * resolve once stored; listeners hear of a change only after that.
+ * resolve once stored; listeners hear of a change after that. If storing fails the caller is
+ * told, and listeners still hear of the change, which the store writes at its next checkpoint.
  */
 export class IncidentService {
   readonly #store: IncidentStore;
