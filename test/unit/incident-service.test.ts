@@ -19,13 +19,20 @@ beforeEach(async () => {
   now = new Date('2026-03-14T02:47:00Z');
 });
 
+const stores: LowdbStore[] = [];
+
 afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
   await rm(dir, { recursive: true, force: true });
 });
 
 async function service() {
+  // A new service is a restart: the previous one's store is closed first, as a stopping bot's is.
+  for (const previous of stores.splice(0)) await previous.close();
+  const store = await LowdbStore.open(dir);
+  stores.push(store);
   const incidents = new IncidentService({
-    store: await LowdbStore.open(dir),
+    store,
     clock,
     logger: memoryLogger(),
     reopenWindowMs: HOUR,
