@@ -167,7 +167,10 @@ describe('given-up work', () => {
     expect(failedView).toContain('Gave up on the full alert text in the thread after 1 attempt(s)');
     expect(failedView).toContain('restricted_action');
     expect(notice?.text).toContain('Press Retry');
-    const kinds = (await h.bot.incidents.timeline('INC-1')).map((e) => e.kind);
+    const kinds = await eventually(async () => {
+      const all = (await h?.bot.incidents.timeline('INC-1'))?.map((e) => e.kind) ?? [];
+      return all.includes('delivery.recovered') ? all : undefined;
+    });
     expect(kinds).toEqual(
       expect.arrayContaining(['delivery.failed', 'delivery.retried', 'delivery.recovered']),
     );
