@@ -9,7 +9,8 @@ async function main() {
 
   if (config.sandbox) {
     console.log(
-      'Firebreak is running in SANDBOX mode: SLACK_BOT_TOKEN is not set, so Slack is a local stand-in and every Slack call is logged.',
+      'Firebreak is running in SANDBOX mode: SLACK_BOT_TOKEN is not set, ' +
+        'so Slack is a local stand-in and every Slack call is logged.',
     );
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
@@ -76,7 +77,8 @@ function startupProblem(error: unknown, config: Config) {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
     return new ConfigError([
-      `PORT ${config.port} is already in use on ${config.host}: stop the other process or set another PORT`,
+      `PORT ${config.port} is already in use on ${config.host}: ` +
+        'stop the other process or set another PORT',
     ]);
   }
   if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {

@@ -9,7 +9,9 @@ export class Metrics {
 
   readonly alertsReceived = new Counter({
     name: 'firebreak_alerts_received_total',
-    help: 'Alert webhook deliveries, by source and outcome (accepted, ignored, refused_<status>, failed).',
+    help:
+      'Alert webhook deliveries, by source and outcome ' +
+      '(accepted, ignored, refused_<status>, failed).',
     labelNames: ['source', 'outcome'],
     registers: [this.registry],
   });

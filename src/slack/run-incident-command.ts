@@ -67,7 +67,8 @@ export async function runIncidentCommand(
         origin: 'slack',
       });
       const where = `<#${ctx.alertsChannel}>`;
-      const text = `${mention(actor.id)} declared *${incident.id}* (${incident.severity}): ${safe(incident.title, 500)}. Its message goes to ${where}.`;
+      const who = `${mention(actor.id)} declared *${incident.id}* (${incident.severity})`;
+      const text = `${who}: ${safe(incident.title, 500)}. Its message goes to ${where}.`;
       return announce(text + channelWarning(ctx));
     }
   }
@@ -107,7 +108,9 @@ function listText(open: Incident[]) {
   const lines = open.slice(0, LIST_LIMIT).map((incident) => {
     const { firing, total } = countAlerts(incident);
     const alerts = total > 0 ? ` · ${firing} of ${total} firing` : '';
-    return `• *${incident.id}* · ${incident.severity} · ${statusWord(incident)}${alerts} · ${safe(incident.title, 150)} · since ${slackDate(incident.startedAt)}`;
+    const state = `${incident.severity} · ${statusWord(incident)}${alerts}`;
+    const since = slackDate(incident.startedAt);
+    return `• *${incident.id}* · ${state} · ${safe(incident.title, 150)} · since ${since}`;
   });
   if (open.length > LIST_LIMIT) lines.push(`…and ${open.length - LIST_LIMIT} more`);
   return truncate(`*Open incidents (${open.length})*\n${lines.join('\n')}`, REPLY_LIMIT);
@@ -121,7 +124,8 @@ function timelineText(incident: Incident, entries: TimelineEntry[]) {
     return `\`${time}\` ${who} · ${safe(e.text, 300)}`;
   });
   const skipped = entries.length - shown.length;
-  const head = `*Timeline of ${incident.id}* · ${safe(incident.title, 200)} (${entries.length} entries)`;
+  const title = safe(incident.title, 200);
+  const head = `*Timeline of ${incident.id}* · ${title} (${entries.length} entries)`;
   const note = skipped > 0 ? `\n_…${skipped} earlier entries not shown_` : '';
   let text = `${head}${note}\n${lines.join('\n')}`;
   while (text.length > REPLY_LIMIT && lines.length > 1) {

@@ -16,7 +16,8 @@ const RECHECK_MS = 30_000;
 export class SlackTokenRefusedError extends Error {
   constructor(code: string) {
     super(
-      `SLACK_BOT_TOKEN was refused by Slack (${code}): copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions`,
+      `SLACK_BOT_TOKEN was refused by Slack (${code}): ` +
+        'copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions',
     );
     this.name = 'SlackTokenRefusedError';
   }
@@ -95,7 +96,9 @@ export class SlackConnection {
   }
 
   #report(error: OutboundError) {
-    const text = `cannot reach the Slack API (${error.message}); alerts are stored and will be posted when it answers`;
+    const text =
+      `cannot reach the Slack API (${error.message}); ` +
+      'alerts are stored and will be posted when it answers';
     this.#health.report('slack-connection', text);
     this.#logger.warn(
       { code: error.code, error: error.message, retryInMs: this.#recheckMs },

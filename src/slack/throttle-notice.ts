@@ -23,7 +23,8 @@ export class ThrottleNotice {
 
     const wait = Math.ceil(waitMs / 1000);
     const text =
-      `:hourglass_flowing_sand: Slack is rate-limiting Firebreak (${method}, asked to wait ${wait} s). ` +
+      ':hourglass_flowing_sand: Slack is rate-limiting Firebreak ' +
+      `(${method}, asked to wait ${wait} s). ` +
       'Incident messages may lag behind; every alert is stored and will be shown.';
     void this.#notify(text).catch(() => undefined);
   }

@@ -5,7 +5,8 @@ import path from 'node:path';
 export class DataDirInUseError extends Error {
   constructor(dir: string, pid: number) {
     super(
-      `DATA_DIR ${dir} is in use by another Firebreak process (pid ${pid}); run one bot per DATA_DIR`,
+      `DATA_DIR ${dir} is in use by another Firebreak process (pid ${pid}); ` +
+        'run one bot per DATA_DIR',
     );
     this.name = 'DataDirInUseError';
   }
