@@ -1,13 +1,21 @@
 /**
- * Block Kit checks for message surfaces, as chat.postMessage / chat.update apply them.
+ * Block Kit checks for message surfaces, as chat.postMessage / chat.update apply them, and for
+ * views (modals and Home tabs), as views.open / views.update / views.publish apply them.
  *
- * Limits: wire-formats.md §3.6 (docs.slack.dev/reference/block-kit/blocks and element pages).
+ * Limits: wire-formats.md §3.6 (docs.slack.dev/reference/block-kit/blocks and element pages,
+ * docs.slack.dev/reference/views/modal-views for the view fields).
  * Error texts copy Slack's wording ("[ERROR] must be less than 3001 characters
  * [json-pointer:/blocks/0/text/text]") so log lines read the same as in production.
  * Only the first violation is reported.
  */
 
 export const MAX_BLOCKS_PER_MESSAGE = 50;
+
+/** Blocks per modal or Home tab (docs.slack.dev/reference/block-kit/blocks). */
+export const MAX_BLOCKS_PER_VIEW = 100;
+
+/** Serialized views above this many characters are refused as view_too_large (§3.6). */
+export const MAX_VIEW_JSON = 250_000;
 
 /** Undocumented: msg_blocks_too_long above ~13.2k characters of block text (bolt-js #2509). */
 export const MAX_TOTAL_BLOCK_TEXT = 13_200;
@@ -17,6 +25,11 @@ export type BlockKitVerdict =
   | { ok: false; error: 'invalid_blocks_format' }
   | { ok: false; error: 'invalid_blocks'; messages: string[] }
   | { ok: false; error: 'msg_blocks_too_long' };
+
+export type ViewVerdict =
+  | { ok: true }
+  | { ok: false; error: 'invalid_arguments'; messages: string[] }
+  | { ok: false; error: 'view_too_large' };
 
 type Json = Record<string, unknown>;
 
@@ -42,7 +55,34 @@ const INTERACTIVE_ELEMENTS = new Set([
   'workflow_button',
 ]);
 
-const BLOCK_RULES: Record<string, (block: Json, at: string) => void> = {
+/** Elements an `input` block may hold (docs.slack.dev/reference/block-kit/blocks/input-block). */
+const INPUT_ELEMENTS = new Set([
+  'checkboxes',
+  'channels_select',
+  'conversations_select',
+  'datepicker',
+  'datetimepicker',
+  'email_text_input',
+  'external_select',
+  'file_input',
+  'multi_channels_select',
+  'multi_conversations_select',
+  'multi_external_select',
+  'multi_static_select',
+  'multi_users_select',
+  'number_input',
+  'plain_text_input',
+  'radio_buttons',
+  'rich_text_input',
+  'static_select',
+  'timepicker',
+  'url_text_input',
+  'users_select',
+]);
+
+type BlockRules = Record<string, (block: Json, at: string) => void>;
+
+const BLOCK_RULES: BlockRules = {
   section: checkSection,
   header: (block, at) => checkTextObject(block.text, `${at}/text`, { max: 150, plainOnly: true }),
   context: checkContext,
@@ -51,6 +91,9 @@ const BLOCK_RULES: Record<string, (block: Json, at: string) => void> = {
   image: checkImage,
   rich_text: () => {}, // passed through without deep checks
 };
+
+/** Views also take `input` blocks. */
+const VIEW_BLOCK_RULES: BlockRules = { ...BLOCK_RULES, input: checkInput };
 
 /** Checks `blocks` as received (already JSON-decoded); `undefined` means "no blocks given". */
 export function checkMessageBlocks(blocks: unknown): BlockKitVerdict {
@@ -70,6 +113,28 @@ export function checkMessageBlocks(blocks: unknown): BlockKitVerdict {
   return { ok: true };
 }
 
+/**
+ * Checks the `view` argument as received (JSON-decoded if it could be). Modals need a
+ * plain_text `title` of at most 24 characters; `submit` and `close` likewise, and `submit` is
+ * required once there is an input block. Both surfaces: `callback_id` ≤ 255 characters,
+ * `private_metadata` ≤ 3000, at most 100 blocks (docs.slack.dev/reference/views/modal-views).
+ * Errors name a json-pointer under `/view`, as Slack's do.
+ */
+export function checkView(view: unknown, surface: 'modal' | 'home'): ViewVerdict {
+  const size = typeof view === 'string' ? view.length : (JSON.stringify(view) ?? '').length;
+  if (size > MAX_VIEW_JSON) return { ok: false, error: 'view_too_large' };
+
+  try {
+    checkViewFields(view, surface);
+  } catch (error) {
+    if (error instanceof BlockKitViolation) {
+      return { ok: false, error: 'invalid_arguments', messages: [error.message] };
+    }
+    throw error;
+  }
+  return { ok: true };
+}
+
 class BlockKitViolation extends Error {}
 
 function fail(pointer: string, what: string): never {
@@ -81,17 +146,63 @@ function checkBlockList(blocks: unknown[]): void {
     fail('/blocks', `no more than ${MAX_BLOCKS_PER_MESSAGE} items allowed`);
   }
 
-  blocks.forEach((block, index) => checkBlock(block, `/blocks/${index}`));
+  blocks.forEach((block, index) => checkBlock(block, `/blocks/${index}`, BLOCK_RULES));
 }
 
-function checkBlock(block: unknown, at: string): void {
+function checkViewFields(value: unknown, surface: 'modal' | 'home'): void {
+  if (value === undefined || value === '') fail('/view', 'missing required field: view');
+  const view = requireObject(value, '/view');
+  if (view.type !== surface) fail('/view/type', `must be one of: ${surface}`);
+
+  if (surface === 'modal') {
+    if (view.title === undefined) fail('/view', 'missing required field: title');
+    checkTextObject(view.title, '/view/title', { max: 24, plainOnly: true });
+    for (const button of ['submit', 'close']) {
+      if (view[button] === undefined) continue;
+      checkTextObject(view[button], `/view/${button}`, { max: 24, plainOnly: true });
+    }
+  }
+  if (view.callback_id !== undefined) checkString(view.callback_id, '/view/callback_id', 0, 255);
+  if (view.private_metadata !== undefined) {
+    checkString(view.private_metadata, '/view/private_metadata', 0, 3000);
+  }
+
+  if (view.blocks === undefined) fail('/view', 'missing required field: blocks');
+  const blocks = requireArray(view.blocks, '/view/blocks', 0, MAX_BLOCKS_PER_VIEW);
+  blocks.forEach((block, index) => checkBlock(block, `/view/blocks/${index}`, VIEW_BLOCK_RULES));
+  const hasInput = blocks.some((block) => (block as Json).type === 'input');
+  if (surface === 'modal' && hasInput && view.submit === undefined) {
+    fail('/view', 'missing required field: submit (required with input blocks)');
+  }
+}
+
+function checkBlock(block: unknown, at: string, rules: BlockRules): void {
   const object = requireObject(block, at);
   if (typeof object.type !== 'string') fail(at, 'missing required field: type');
   if (object.block_id !== undefined) checkString(object.block_id, `${at}/block_id`, 1, 255);
 
-  const rule = BLOCK_RULES[object.type];
+  const rule = rules[object.type];
   if (rule === undefined) fail(`${at}/type`, `unsupported block type: ${object.type}`);
   rule(object, at);
+}
+
+/** Input blocks: a plain_text `label` ≤ 2000 and one `element` (docs: input block). */
+function checkInput(block: Json, at: string): void {
+  if (block.label === undefined) fail(at, 'missing required field: label');
+  checkTextObject(block.label, `${at}/label`, { max: 2000, plainOnly: true });
+  if (block.hint !== undefined) {
+    checkTextObject(block.hint, `${at}/hint`, { max: 2000, plainOnly: true });
+  }
+
+  if (block.element === undefined) fail(at, 'missing required field: element');
+  const element = requireObject(block.element, `${at}/element`);
+  if (typeof element.type !== 'string') fail(`${at}/element`, 'missing required field: type');
+  if (!INPUT_ELEMENTS.has(element.type)) {
+    fail(`${at}/element/type`, `unsupported element type: ${element.type}`);
+  }
+  if (element.action_id !== undefined) {
+    checkString(element.action_id, `${at}/element/action_id`, 1, 255);
+  }
 }
 
 function checkSection(block: Json, at: string): void {

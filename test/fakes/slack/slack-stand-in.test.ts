@@ -1,10 +1,26 @@
+import { createHmac } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { LogLevel, WebClient, type Logger } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 
+import {
+  buttonClickPayload,
+  eventCallbackBody,
+  messageShortcutPayload,
+  slackJsonSignatureHeaders,
+  viewSubmissionPayload,
+} from './sign.ts';
 import { SlackStandIn, type RecordedCall } from './slack-stand-in.ts';
 
 const TOKEN = 'xoxb-sandbox-token';
 const ALERTS = 'C0ALERTS01';
+const OPS = 'C0OPS00001';
+const OLD = 'C0OLD00001';
+const BOT = 'U0FIREBRK';
+const PAT = 'U0PAT0001';
+const SAM = 'U0SAM0001';
+const ALEX = 'U0ALEX001';
 
 // WebClient logs `[ERROR]` response messages and warnings; keep test output clean.
 const quietLogger: Logger = {
@@ -33,6 +49,39 @@ const buttonRow = (label: string) => ({
   elements: [{ type: 'button', action_id: 'ack', text: { type: 'plain_text', text: label } }],
 });
 const platformError = (error: string) => ({ code: 'slack_webapi_platform_error', data: { error } });
+const invalidArguments = (pointer: string) => ({
+  data: {
+    error: 'invalid_arguments',
+    response_metadata: { messages: [expect.stringContaining(`[json-pointer:${pointer}]`)] },
+  },
+});
+
+/** The modal the bot might open to declare an incident; `overrides` replace top-level fields. */
+const modal = (overrides: Record<string, unknown> = {}) => ({
+  type: 'modal',
+  callback_id: 'incident_declare',
+  private_metadata: '{"channel_id":"C0ALERTS01"}',
+  title: { type: 'plain_text', text: 'Declare incident' },
+  submit: { type: 'plain_text', text: 'Declare' },
+  close: { type: 'plain_text', text: 'Cancel' },
+  blocks: [
+    {
+      type: 'input',
+      block_id: 'title',
+      label: { type: 'plain_text', text: 'Title' },
+      element: { type: 'plain_text_input', action_id: 'title_input' },
+    },
+  ],
+  ...overrides,
+});
+const home = (overrides: Record<string, unknown> = {}) => ({
+  type: 'home',
+  blocks: [section('*Open incidents*: none')],
+  ...overrides,
+});
+const dividers = (count: number) => Array.from({ length: count }, () => ({ type: 'divider' }));
+/** The `view` of a views.* answer (WebClient's apiCall result does not declare it). */
+const viewIn = (result: object) => (result as { view: { id: string; hash: string } }).view;
 
 let standIn: SlackStandIn;
 let slack: WebClient;
@@ -453,5 +502,745 @@ describe('bookkeeping', () => {
     await expect(
       slack.chat.postMessage({ channel: 'C0OPS00001', text: 'hi' }),
     ).resolves.toBeTruthy();
+  });
+});
+
+describe('conversations.create', () => {
+  it('creates a public channel with the bot as member and creator', async () => {
+    const created = await slack.conversations.create({ name: 'inc-42-checkout' });
+
+    expect(created.channel).toMatchObject({
+      id: 'C0NEW00001',
+      name: 'inc-42-checkout',
+      is_private: false,
+      is_member: true,
+      creator: BOT,
+      created: expect.any(Number),
+    });
+    expect(standIn.channel('inc-42-checkout')).toMatchObject({
+      id: 'C0NEW00001',
+      isMember: true,
+      isArchived: false,
+      members: [],
+      creator: BOT,
+    });
+  });
+
+  it('creates a private channel when asked, numbering ids upward', async () => {
+    await slack.conversations.create({ name: 'inc-1' });
+
+    const second = await slack.conversations.create({ name: 'inc-2', is_private: true });
+
+    const ids = standIn.channels().map((channel) => channel.id);
+    expect(second.channel).toMatchObject({ id: 'C0NEW00002', is_private: true });
+    expect(ids).toEqual([ALERTS, 'C0NEW00001', 'C0NEW00002']);
+  });
+
+  it('accepts a name of exactly 80 characters with digits, dashes and underscores', async () => {
+    const name = `inc_42-${'x'.repeat(73)}`;
+
+    const created = await slack.conversations.create({ name });
+
+    expect(created.channel).toMatchObject({ name });
+  });
+
+  it.each([
+    ['an empty name', 'invalid_name_required', ''],
+    ['an 81-character name', 'invalid_name_maxlength', 'x'.repeat(81)],
+    ['an upper-case letter', 'invalid_name_specials', 'Inc-42'],
+    ['a space', 'invalid_name_specials', 'inc 42'],
+    ['a non-ASCII letter', 'invalid_name_specials', 'incident-é'],
+    ['a name of punctuation only', 'invalid_name_punctuation', '-_-'],
+    ['the name of an existing channel', 'name_taken', 'alerts'],
+    ['the name of an archived channel', 'name_taken', 'old'],
+  ])('refuses %s as %s', async (_what, error, name) => {
+    standIn.addChannel({ id: OLD, name: 'old', isArchived: true });
+
+    const creating = slack.conversations.create({ name });
+
+    await expect(creating).rejects.toMatchObject(platformError(error));
+    expect(standIn.channels()).toHaveLength(2);
+  });
+
+  it('passes on an injected missing_scope with its needed and provided scopes', async () => {
+    standIn.failNext('conversations.create', {
+      error: 'missing_scope',
+      body: { needed: 'channels:manage', provided: 'chat:write' },
+    });
+
+    const creating = slack.conversations.create({ name: 'inc-42' });
+
+    await expect(creating).rejects.toMatchObject({
+      data: { error: 'missing_scope', needed: 'channels:manage', provided: 'chat:write' },
+    });
+    expect(standIn.channel('inc-42')).toBeUndefined();
+  });
+});
+
+describe('conversations.invite', () => {
+  it('adds people to a channel the bot is in', async () => {
+    const invited = await slack.conversations.invite({ channel: ALERTS, users: `${PAT},${SAM}` });
+
+    expect(invited.channel).toMatchObject({ id: ALERTS });
+    expect(standIn.channel(ALERTS)?.members).toEqual([PAT, SAM]);
+  });
+
+  it('invites the newcomers when some listed people are already in', async () => {
+    await slack.conversations.invite({ channel: ALERTS, users: PAT });
+
+    const invited = await slack.conversations.invite({ channel: ALERTS, users: `${PAT},${SAM}` });
+
+    expect(invited.ok).toBe(true);
+    expect(standIn.channel(ALERTS)?.members).toEqual([PAT, SAM]);
+  });
+
+  it('answers already_in_channel when every listed person is already in', async () => {
+    standIn.addChannel({ id: OPS, name: 'ops', isMember: true, members: [PAT, SAM] });
+
+    const inviting = slack.conversations.invite({ channel: OPS, users: `${SAM},${PAT}` });
+
+    await expect(inviting).rejects.toMatchObject(platformError('already_in_channel'));
+  });
+
+  const thousandAndOne = Array.from({ length: 1001 }, (_, i) => `U0X${i}`).join(',');
+
+  it.each([
+    ['an unknown channel', 'channel_not_found', 'C0NOWHERE', PAT],
+    ['an archived channel', 'is_archived', OLD, PAT],
+    ['a channel the bot is not in', 'not_in_channel', OPS, PAT],
+    ['an empty user list', 'no_user', ALERTS, ''],
+    ['more than 1000 users', 'too_many_users', ALERTS, thousandAndOne],
+    ['the bot itself', 'cant_invite_self', ALERTS, `${PAT},${BOT}`],
+    ['an unknown user', 'user_not_found', ALERTS, `${PAT},U0NOBODY1`],
+  ])('refuses %s as %s', async (_what, error, channel, users) => {
+    standIn.addChannel({ id: OLD, name: 'old', isMember: true, isArchived: true });
+    standIn.addChannel({ id: OPS, name: 'ops' });
+
+    const inviting = slack.conversations.invite({ channel, users });
+
+    await expect(inviting).rejects.toMatchObject(platformError(error));
+    expect(standIn.channel(ALERTS)?.members).toEqual([]);
+  });
+});
+
+describe('conversations.setTopic', () => {
+  it('sets the topic without posting anything and reports who set it', async () => {
+    const topic = 'INC-42 · SEV1 · checkout-api · lead @pat';
+
+    const set = await slack.conversations.setTopic({ channel: ALERTS, topic });
+
+    expect(set.channel).toMatchObject({
+      id: ALERTS,
+      topic: { value: topic, creator: BOT, last_set: expect.any(Number) },
+    });
+    expect(standIn.channel(ALERTS)?.topic).toBe(topic);
+    expect(standIn.messages(ALERTS)).toEqual([]);
+  });
+
+  it('accepts 250 characters and refuses 251 as too_long', async () => {
+    await slack.conversations.setTopic({ channel: ALERTS, topic: 'x'.repeat(250) });
+
+    const setting = slack.conversations.setTopic({ channel: ALERTS, topic: 'y'.repeat(251) });
+
+    await expect(setting).rejects.toMatchObject(platformError('too_long'));
+    expect(standIn.channel(ALERTS)?.topic).toBe('x'.repeat(250));
+  });
+
+  it.each([
+    ['an archived channel', 'is_archived', OLD],
+    ['a channel the bot is not in', 'not_in_channel', OPS],
+  ])('refuses %s as %s', async (_what, error, channel) => {
+    standIn.addChannel({ id: OLD, name: 'old', isMember: true, isArchived: true });
+    standIn.addChannel({ id: OPS, name: 'ops' });
+
+    const setting = slack.conversations.setTopic({ channel, topic: 'INC-42' });
+
+    await expect(setting).rejects.toMatchObject(platformError(error));
+  });
+});
+
+describe('archiving', () => {
+  it('archives a channel the bot is in; posting there then fails as is_archived', async () => {
+    await slack.conversations.archive({ channel: ALERTS });
+
+    const posting = slack.chat.postMessage({ channel: ALERTS, text: 'hi' });
+
+    await expect(posting).rejects.toMatchObject(platformError('is_archived'));
+    expect(standIn.channel(ALERTS)?.isArchived).toBe(true);
+  });
+
+  it('refuses to archive twice as already_archived', async () => {
+    await slack.conversations.archive({ channel: ALERTS });
+
+    const archiving = slack.conversations.archive({ channel: ALERTS });
+
+    await expect(archiving).rejects.toMatchObject(platformError('already_archived'));
+  });
+
+  it('refuses to archive a channel the bot is not in as not_in_channel', async () => {
+    standIn.addChannel({ id: OPS, name: 'ops' });
+
+    const archiving = slack.conversations.archive({ channel: OPS });
+
+    await expect(archiving).rejects.toMatchObject(platformError('not_in_channel'));
+  });
+
+  it('refuses unarchive with the bot token as not_authorized by default', async () => {
+    standIn.archiveChannel(ALERTS);
+
+    const unarchiving = slack.conversations.unarchive({ channel: ALERTS });
+
+    await expect(unarchiving).rejects.toMatchObject(platformError('not_authorized'));
+    expect(standIn.channel(ALERTS)?.isArchived).toBe(true);
+  });
+
+  it('unarchives with botsMayUnarchive, then refuses a live channel as not_archived', async () => {
+    const lenient = await SlackStandIn.start({ botsMayUnarchive: true });
+    onTestFinished(() => lenient.close());
+    const client = clientFor(lenient);
+    lenient.archiveChannel('alerts');
+
+    await client.conversations.unarchive({ channel: ALERTS });
+    const again = client.conversations.unarchive({ channel: ALERTS });
+
+    await expect(again).rejects.toMatchObject(platformError('not_archived'));
+    expect(lenient.channel(ALERTS)?.isArchived).toBe(false);
+  });
+});
+
+describe('conversations.info and conversations.members', () => {
+  it('reports topic, archival and the member count, bot included', async () => {
+    standIn.addChannel({
+      id: OPS,
+      name: 'ops',
+      isMember: true,
+      members: [PAT, SAM],
+      topic: 'calm',
+    });
+
+    const info = await slack.conversations.info({ channel: OPS });
+
+    expect(info.channel).toMatchObject({
+      id: OPS,
+      is_archived: false,
+      num_members: 3,
+      topic: { value: 'calm' },
+    });
+  });
+
+  it('counts the bot as a member when it is listed in members', () => {
+    standIn.addChannel({ id: OPS, name: 'ops', members: [BOT, PAT] });
+
+    expect(standIn.channel(OPS)).toMatchObject({ isMember: true, members: [PAT] });
+  });
+
+  it('pages member ids, the bot first, with a cursor', async () => {
+    standIn.addChannel({ id: OPS, name: 'ops', isMember: true, members: [PAT, SAM, ALEX] });
+
+    const first = await slack.conversations.members({ channel: OPS, limit: 2 });
+    const cursor = first.response_metadata!.next_cursor!;
+    const second = await slack.conversations.members({ channel: OPS, limit: 2, cursor });
+
+    expect(first.members).toEqual([BOT, PAT]);
+    expect(cursor).not.toBe('');
+    expect(second).toMatchObject({ members: [SAM, ALEX], response_metadata: { next_cursor: '' } });
+  });
+
+  it('lists the people of a public channel the bot is not in, without the bot', async () => {
+    standIn.addChannel({ id: OPS, name: 'ops', members: [PAT] });
+
+    const listed = await slack.conversations.members({ channel: OPS });
+
+    expect(listed.members).toEqual([PAT]);
+  });
+
+  it('refuses a cursor it did not hand out as invalid_cursor', async () => {
+    const cursor = Buffer.from('user:U0NOBODY1').toString('base64');
+
+    const listing = slack.conversations.members({ channel: ALERTS, cursor });
+
+    await expect(listing).rejects.toMatchObject(platformError('invalid_cursor'));
+  });
+});
+
+describe('pins.add', () => {
+  it('pins a message once and answers already_pinned the second time', async () => {
+    const posted = await slack.chat.postMessage({ channel: ALERTS, text: 'INC-42 opened' });
+    await slack.pins.add({ channel: ALERTS, timestamp: posted.ts! });
+
+    const again = slack.pins.add({ channel: ALERTS, timestamp: posted.ts! });
+
+    await expect(again).rejects.toMatchObject(platformError('already_pinned'));
+    expect(standIn.channel(ALERTS)?.pins).toEqual([posted.ts]);
+  });
+
+  it.each([
+    ['a missing timestamp', 'no_item_specified', ALERTS, ''],
+    ['a message that is not there', 'message_not_found', ALERTS, '1700000000.000100'],
+    ['a channel the bot is not in', 'not_in_channel', OPS, '1700000000.000100'],
+    ['an archived channel', 'is_archived', OLD, '1700000000.000100'],
+  ])('refuses %s as %s', async (_what, error, channel, timestamp) => {
+    standIn.addChannel({ id: OLD, name: 'old', isMember: true, isArchived: true });
+    standIn.addChannel({ id: OPS, name: 'ops' });
+
+    const pinning = slack.pins.add({ channel, timestamp });
+
+    await expect(pinning).rejects.toMatchObject(platformError(error));
+  });
+});
+
+describe('bookmarks.add', () => {
+  const runbook = 'https://runbooks.example.test/checkout';
+  const link = (title: string) => ({
+    channel_id: ALERTS,
+    title,
+    type: 'link' as const,
+    link: runbook,
+  });
+
+  it('adds a link bookmark and answers it', async () => {
+    const added = await slack.bookmarks.add({
+      channel_id: ALERTS,
+      title: 'Runbook',
+      type: 'link',
+      link: runbook,
+      emoji: ':book:',
+    });
+
+    expect(added.bookmark).toMatchObject({
+      id: expect.stringMatching(/^Bk\d{10}$/),
+      channel_id: ALERTS,
+      title: 'Runbook',
+      link: runbook,
+      emoji: ':book:',
+      type: 'link',
+      date_created: expect.any(Number),
+    });
+    const { bookmarks } = standIn.channel(ALERTS)!;
+    expect(bookmarks).toEqual([expect.objectContaining({ title: 'Runbook', link: runbook })]);
+  });
+
+  it.each([
+    ['a type other than link', 'invalid_bookmark_type', { type: 'message' }],
+    ['a link without http(s)', 'invalid_link', { link: 'ftp://files.example.test/a' }],
+    ['an unknown channel', 'channel_not_found', { channel_id: 'C0NOWHERE' }],
+    ['a missing title', 'invalid_arguments', { title: undefined }],
+  ])('refuses %s as %s', async (_what, error, overrides) => {
+    const adding = slack.apiCall('bookmarks.add', { ...link('Runbook'), ...overrides });
+
+    await expect(adding).rejects.toMatchObject(platformError(error));
+    expect(standIn.channel(ALERTS)?.bookmarks).toEqual([]);
+  });
+
+  it('refuses a 101st bookmark as too_many_bookmarks', async () => {
+    for (let i = 0; i < 100; i++) await slack.bookmarks.add(link(`#${i}`));
+
+    const adding = slack.bookmarks.add(link('#100'));
+
+    await expect(adding).rejects.toMatchObject(platformError('too_many_bookmarks'));
+  });
+});
+
+describe('chat.getPermalink', () => {
+  const base = `https://sandbox.slack.invalid/archives/${ALERTS}`;
+
+  it('links a top-level message, and a thread reply through its parent', async () => {
+    const parent = await slack.chat.postMessage({ channel: ALERTS, text: 'INC-42 opened' });
+    const reply = await slack.chat.postMessage({
+      channel: ALERTS,
+      thread_ts: parent.ts!,
+      text: 'paged',
+    });
+
+    const top = await slack.chat.getPermalink({ channel: ALERTS, message_ts: parent.ts! });
+    const inThread = await slack.chat.getPermalink({ channel: ALERTS, message_ts: reply.ts! });
+
+    expect(top).toMatchObject({
+      channel: ALERTS,
+      permalink: `${base}/p${parent.ts!.replace('.', '')}`,
+    });
+    expect(inThread.permalink).toBe(
+      `${base}/p${reply.ts!.replace('.', '')}?thread_ts=${parent.ts}&cid=${ALERTS}`,
+    );
+  });
+
+  it('refuses an unknown message as message_not_found', async () => {
+    const linking = slack.chat.getPermalink({ channel: ALERTS, message_ts: '1700000000.000100' });
+
+    await expect(linking).rejects.toMatchObject(platformError('message_not_found'));
+  });
+
+  it('refuses an unknown channel as channel_not_found', async () => {
+    const linking = slack.chat.getPermalink({ channel: 'C0NOWHERE', message_ts: '1.000100' });
+
+    await expect(linking).rejects.toMatchObject(platformError('channel_not_found'));
+  });
+});
+
+describe('users.lookupByEmail', () => {
+  it('finds a person by email, ignoring case', async () => {
+    const found = await slack.users.lookupByEmail({ email: 'Sam@Example.com' });
+
+    expect(found.user).toMatchObject({
+      id: SAM,
+      name: 'sam',
+      profile: { email: 'sam@example.com' },
+    });
+  });
+
+  it('answers users_not_found for an unknown email', async () => {
+    const looking = slack.users.lookupByEmail({ email: 'nobody@example.com' });
+
+    await expect(looking).rejects.toMatchObject(platformError('users_not_found'));
+  });
+});
+
+describe('views.open', () => {
+  const open = (triggerId: string, view: unknown = modal()) =>
+    slack.apiCall('views.open', { trigger_id: triggerId, view });
+
+  it('opens a modal with a fresh trigger_id and keeps it for the test', async () => {
+    const triggerId = standIn.issueTriggerId(PAT);
+
+    const opened = await open(triggerId);
+
+    expect(triggerId).toMatch(/^\d{10}\.\d{10}\.[0-9a-f]{32}$/);
+    expect(viewIn(opened)).toMatchObject({
+      id: expect.stringMatching(/^V0\d{9}$/),
+      type: 'modal',
+      callback_id: 'incident_declare',
+      private_metadata: '{"channel_id":"C0ALERTS01"}',
+      state: { values: {} },
+      hash: expect.any(String),
+      title: { type: 'plain_text', text: 'Declare incident' },
+    });
+    expect(standIn.lastView('incident_declare')).toMatchObject({
+      id: viewIn(opened).id,
+      type: 'modal',
+      user: PAT,
+      view: modal(),
+    });
+  });
+
+  it('refuses a trigger_id it never issued as invalid_trigger_id', async () => {
+    const opening = open('1700000000.1000000000.0123456789abcdef0123456789abcdef');
+
+    await expect(opening).rejects.toMatchObject(platformError('invalid_trigger_id'));
+    expect(standIn.views()).toEqual([]);
+  });
+
+  it('refuses a trigger_id used before as exchanged_trigger_id', async () => {
+    const triggerId = standIn.issueTriggerId();
+    await open(triggerId);
+
+    const reopening = open(triggerId);
+
+    await expect(reopening).rejects.toMatchObject(platformError('exchanged_trigger_id'));
+    expect(standIn.views()).toHaveLength(1);
+  });
+
+  it('refuses a trigger_id older than triggerTtlMs as expired_trigger_id', async () => {
+    const hasty = await SlackStandIn.start({ triggerTtlMs: 20 });
+    onTestFinished(() => hasty.close());
+    const client = clientFor(hasty);
+    const triggerId = hasty.issueTriggerId();
+    await sleep(40);
+
+    const opening = client.apiCall('views.open', { trigger_id: triggerId, view: modal() });
+
+    await expect(opening).rejects.toMatchObject(platformError('expired_trigger_id'));
+  });
+
+  const text = (length: number) => ({ type: 'plain_text', text: 'x'.repeat(length) });
+  const input = (fields: Record<string, unknown>) => ({ blocks: [{ type: 'input', ...fields }] });
+  const label = { type: 'plain_text', text: 'Title' };
+  const element = { type: 'plain_text_input', action_id: 'title_input' };
+
+  it.each([
+    ['a 25-character title', { title: text(25) }, '/view/title/text'],
+    ['a mrkdwn title', { title: { type: 'mrkdwn', text: 'Declare' } }, '/view/title/type'],
+    ['no title', { title: undefined }, '/view'],
+    ['a 25-character submit', { submit: text(25) }, '/view/submit/text'],
+    ['a 25-character close', { close: text(25) }, '/view/close/text'],
+    ['a 256-character callback_id', { callback_id: 'x'.repeat(256) }, '/view/callback_id'],
+    ['a 3001-character metadata', { private_metadata: 'x'.repeat(3001) }, '/view/private_metadata'],
+    ['101 blocks', { blocks: dividers(101) }, '/view/blocks'],
+    ['type home', { type: 'home' }, '/view/type'],
+    ['an input block without label', input({ element }), '/view/blocks/0'],
+    ['an input block without element', input({ label }), '/view/blocks/0'],
+    ['a 2001-character label', input({ label: text(2001), element }), '/view/blocks/0/label/text'],
+    ['input blocks but no submit', { submit: undefined }, '/view'],
+  ])('refuses %s as invalid_arguments naming the pointer', async (_what, overrides, pointer) => {
+    const triggerId = standIn.issueTriggerId();
+
+    const opening = open(triggerId, modal(overrides));
+
+    await expect(opening).rejects.toMatchObject(invalidArguments(pointer));
+    expect(standIn.views()).toEqual([]);
+  });
+
+  it('accepts a modal exactly at the limits', async () => {
+    const view = modal({
+      title: { type: 'plain_text', text: 'x'.repeat(24) },
+      callback_id: 'x'.repeat(255),
+      private_metadata: 'x'.repeat(3000),
+      blocks: [...modal().blocks, ...dividers(99)],
+    });
+
+    const opened = await open(standIn.issueTriggerId(), view);
+
+    expect(opened.ok).toBe(true);
+  });
+
+  it('refuses a view over 250,000 characters as view_too_large', async () => {
+    const view = modal({ private_metadata: 'x'.repeat(250_001) });
+
+    const opening = open(standIn.issueTriggerId(), view);
+
+    await expect(opening).rejects.toMatchObject(platformError('view_too_large'));
+  });
+
+  it('refuses a view that is not JSON as invalid_arguments', async () => {
+    const opening = open(standIn.issueTriggerId(), '{not json');
+
+    await expect(opening).rejects.toMatchObject(invalidArguments('/view'));
+  });
+
+  it('keeps the trigger_id usable after a refused view', async () => {
+    const triggerId = standIn.issueTriggerId();
+    await open(triggerId, modal({ title: undefined })).catch(() => undefined);
+
+    const opened = await open(triggerId);
+
+    expect(opened.ok).toBe(true);
+  });
+});
+
+describe('views.update and views.publish', () => {
+  const openModal = async () => {
+    const opened = await slack.apiCall('views.open', {
+      trigger_id: standIn.issueTriggerId(PAT),
+      view: modal(),
+    });
+    return viewIn(opened);
+  };
+
+  it('replaces an open view and gives it a new hash', async () => {
+    const { id, hash } = await openModal();
+    const view = modal({ title: { type: 'plain_text', text: 'Declared' }, blocks: [] });
+
+    const updated = await slack.apiCall('views.update', { view_id: id, hash, view });
+
+    expect(viewIn(updated)).toMatchObject({ id, title: { text: 'Declared' } });
+    expect(viewIn(updated).hash).not.toBe(hash);
+    expect(standIn.lastView()).toMatchObject({ id, view, updatedAt: expect.any(Number) });
+    expect(standIn.views()).toHaveLength(1);
+  });
+
+  it('refuses an unknown view_id as not_found', async () => {
+    const updating = slack.apiCall('views.update', { view_id: 'V0999999999', view: modal() });
+
+    await expect(updating).rejects.toMatchObject(platformError('not_found'));
+  });
+
+  it('refuses a stale hash as hash_conflict', async () => {
+    const { id } = await openModal();
+
+    const updating = slack.apiCall('views.update', { view_id: id, hash: '1.stale', view: modal() });
+
+    await expect(updating).rejects.toMatchObject(platformError('hash_conflict'));
+  });
+
+  it('checks the new view like views.open does', async () => {
+    const { id } = await openModal();
+    const view = modal({ title: { type: 'plain_text', text: 'x'.repeat(25) } });
+
+    const updating = slack.apiCall('views.update', { view_id: id, view });
+
+    await expect(updating).rejects.toMatchObject(invalidArguments('/view/title/text'));
+    expect(standIn.lastView()?.view).toEqual(modal());
+  });
+
+  it('publishes a Home tab per user and replaces it on the next publish', async () => {
+    const first = await slack.apiCall('views.publish', { user_id: PAT, view: home() });
+    const view = home({ blocks: [section('*Open incidents*: INC-42')] });
+
+    const second = await slack.apiCall('views.publish', { user_id: PAT, view });
+
+    expect(viewIn(second)).toMatchObject({ id: viewIn(first).id, type: 'home' });
+    expect(standIn.homeView(PAT)).toMatchObject({ type: 'home', user: PAT, view });
+    expect(standIn.homeView(SAM)).toBeUndefined();
+    expect(standIn.lastView()).toBeUndefined();
+  });
+
+  it('refuses to publish for an unknown user as user_not_found', async () => {
+    const publishing = slack.apiCall('views.publish', { user_id: 'U0NOBODY1', view: home() });
+
+    await expect(publishing).rejects.toMatchObject(platformError('user_not_found'));
+  });
+
+  it.each([
+    ['a modal', modal(), '/view/type'],
+    ['101 blocks', home({ blocks: dividers(101) }), '/view/blocks'],
+  ])('refuses to publish %s as invalid_arguments', async (_what, view, pointer) => {
+    const publishing = slack.apiCall('views.publish', { user_id: PAT, view });
+
+    await expect(publishing).rejects.toMatchObject(invalidArguments(pointer));
+    expect(standIn.homeView(PAT)).toBeUndefined();
+  });
+});
+
+describe('stand-in state for tests', () => {
+  it("adds, edits and deletes a person's messages without any API call", async () => {
+    const ts = standIn.postUserMessage(ALERTS, { user: PAT, text: 'checkout is down' });
+    const replyTs = standIn.postUserMessage(ALERTS, { user: SAM, text: 'on it', threadTs: ts });
+    standIn.editUserMessage(ALERTS, ts, 'checkout is down in eu');
+
+    const history = await slack.conversations.history({ channel: ALERTS });
+
+    expect(history.messages).toEqual([
+      expect.objectContaining({
+        user: PAT,
+        text: 'checkout is down in eu',
+        reply_count: 1,
+        edited: expect.objectContaining({ user: PAT }),
+      }),
+    ]);
+    expect(standIn.replies(ALERTS, ts)).toEqual([
+      expect.objectContaining({ ts: replyTs, user: SAM, text: 'on it', edited: 0 }),
+    ]);
+    expect(standIn.calls.map((call) => call.method)).toEqual(['conversations.history']);
+  });
+
+  it('deletes a message together with its pin', async () => {
+    const ts = standIn.postUserMessage(ALERTS, { user: PAT, text: 'checkout is down' });
+    await slack.pins.add({ channel: ALERTS, timestamp: ts });
+
+    standIn.deleteMessage(ALERTS, ts);
+
+    expect(standIn.messages(ALERTS)).toEqual([]);
+    expect(standIn.channel(ALERTS)?.pins).toEqual([]);
+  });
+
+  it('throws on an unknown channel, message or thread instead of inventing one', () => {
+    const message = { user: PAT, text: 'x' };
+    const orphan = { ...message, threadTs: '1.000100' };
+
+    expect(() => standIn.postUserMessage('C0NOWHERE', message)).toThrow(/unknown channel/);
+    expect(() => standIn.postUserMessage(ALERTS, orphan)).toThrow(/no top-level message/);
+    expect(() => standIn.editUserMessage(ALERTS, '1.000100', 'x')).toThrow(/no message/);
+    expect(() => standIn.deleteMessage(ALERTS, '1.000100')).toThrow(/no message/);
+    expect(() => standIn.archiveChannel('nowhere')).toThrow(/unknown channel/);
+  });
+
+  it('returns copies of channel state', () => {
+    standIn.addChannel({ id: OPS, name: 'ops', isMember: true, members: [PAT] });
+
+    standIn.channel(OPS)!.members.push(SAM);
+
+    expect(standIn.channel('ops')?.members).toEqual([PAT]);
+    expect(standIn.channel('nowhere')).toBeUndefined();
+  });
+
+  it('reset clears views and trigger ids but keeps topics and bookmarks', async () => {
+    const triggerId = standIn.issueTriggerId();
+    await slack.apiCall('views.open', { trigger_id: standIn.issueTriggerId(), view: modal() });
+    await slack.conversations.setTopic({ channel: ALERTS, topic: 'INC-42' });
+
+    standIn.reset();
+
+    const opening = slack.apiCall('views.open', { trigger_id: triggerId, view: modal() });
+    await expect(opening).rejects.toMatchObject(platformError('invalid_trigger_id'));
+    expect(standIn.views()).toEqual([]);
+    expect(standIn.channel(ALERTS)?.topic).toBe('INC-42');
+  });
+});
+
+describe('payload builders', () => {
+  it('builds a view_submission payload from the modal the bot opened', async () => {
+    await slack.apiCall('views.open', { trigger_id: standIn.issueTriggerId(PAT), view: modal() });
+    const opened = standIn.lastView('incident_declare')!;
+    const values = { title: { title_input: { type: 'plain_text_input', value: 'Checkout down' } } };
+
+    const payload = viewSubmissionPayload({ view: opened, values, user: { id: PAT, name: 'pat' } });
+
+    expect(payload).toMatchObject({
+      type: 'view_submission',
+      user: { id: PAT, username: 'pat', name: 'pat', team_id: 'T0SANDBOX' },
+      team: { id: 'T0SANDBOX' },
+      view: {
+        id: opened.id,
+        hash: opened.hash,
+        type: 'modal',
+        callback_id: 'incident_declare',
+        private_metadata: '{"channel_id":"C0ALERTS01"}',
+        blocks: modal().blocks,
+        state: { values },
+      },
+    });
+  });
+
+  it("builds a message_action payload for a person's message", () => {
+    const ts = standIn.postUserMessage(ALERTS, { user: SAM, text: 'checkout is down' });
+    const triggerId = standIn.issueTriggerId(PAT);
+
+    const payload = messageShortcutPayload({
+      callbackId: 'declare_from_message',
+      channel: ALERTS,
+      message: { ts, text: 'checkout is down', user: SAM },
+      user: { id: PAT, name: 'pat' },
+      triggerId,
+    });
+
+    expect(payload).toMatchObject({
+      type: 'message_action',
+      callback_id: 'declare_from_message',
+      trigger_id: triggerId,
+      message_ts: ts,
+      channel: { id: ALERTS, name: 'alerts' },
+      user: { id: PAT, name: 'pat' },
+      message: { type: 'message', ts, text: 'checkout is down', user: SAM },
+      response_url: 'http://127.0.0.1:9/unused',
+    });
+  });
+
+  it('wraps an event in an event_callback envelope signed as JSON', () => {
+    const event = { type: 'message', channel: ALERTS, user: PAT, text: 'hi', ts: '1.000100' };
+    const body = eventCallbackBody(event, 'Ev0TEST0001');
+
+    const headers = slackJsonSignatureHeaders('secret', body, 1_700_000_000);
+
+    expect(JSON.parse(body)).toMatchObject({
+      type: 'event_callback',
+      team_id: 'T0SANDBOX',
+      api_app_id: 'A0FIREBRK',
+      event_id: 'Ev0TEST0001',
+      event_time: expect.any(Number),
+      event,
+    });
+    const digest = createHmac('sha256', 'secret').update(`v0:1700000000:${body}`).digest('hex');
+    expect(headers).toEqual({
+      'Content-Type': 'application/json',
+      'X-Slack-Request-Timestamp': '1700000000',
+      'X-Slack-Signature': `v0=${digest}`,
+    });
+  });
+
+  it('lets a button click carry a real trigger_id and message ts', () => {
+    const triggerId = standIn.issueTriggerId(PAT);
+
+    const payload = buttonClickPayload({
+      actionId: 'incident_ack',
+      value: 'INC-42',
+      user: { id: PAT, name: 'pat' },
+      channel: ALERTS,
+      triggerId,
+      messageTs: '1700000000.000100',
+    });
+
+    expect(payload).toMatchObject({
+      trigger_id: triggerId,
+      container: { message_ts: '1700000000.000100' },
+    });
   });
 });

@@ -13,14 +13,66 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { callMethod, isKnownMethod, type Args } from './web-api-methods.ts';
 import { failureReply, json, parseArgs, readBody, send, sendPlain } from './web-api-wire.ts';
 import type { Reply } from './web-api-wire.ts';
-import { Workspace } from './workspace.ts';
+import { Workspace, type ChannelState } from './workspace.ts';
 
 export interface StandInChannel {
   id: string;
   name: string;
   isPrivate?: boolean;
+  /** Whether the bot is in the channel. */
   isMember?: boolean;
   isArchived?: boolean;
+  /** User IDs of the people in the channel; the bot's ID here counts as `isMember: true`. */
+  members?: string[];
+  topic?: string;
+  /** Unix seconds. */
+  created?: number;
+  /** User ID of whoever created the channel. */
+  creator?: string;
+}
+
+/** A channel as tests read it back: a copy, with members (people, not the bot) as an array. */
+export interface StandInChannelState {
+  id: string;
+  name: string;
+  isPrivate: boolean;
+  isMember: boolean;
+  isArchived: boolean;
+  members: string[];
+  topic?: string;
+  /** ts of pinned messages, in pin order. */
+  pins: string[];
+  bookmarks: StandInBookmark[];
+  created?: number;
+  creator?: string;
+}
+
+export interface StandInBookmark {
+  /** 'Bk' + 10 digits. */
+  id: string;
+  title: string;
+  link: string;
+  type: 'link';
+  emoji?: string;
+  /** Unix seconds. */
+  dateCreated: number;
+}
+
+/** A modal opened with views.open (then maybe views.update), or a Home tab from views.publish. */
+export interface StandInView {
+  /** 'V0' + 9 digits. */
+  id: string;
+  type: 'modal' | 'home';
+  /** Who sees it: `user_id` for a Home tab; for a modal, the user its trigger_id was issued for. */
+  user?: string;
+  /** The view JSON as the bot last sent it, parsed. */
+  view: Record<string, unknown>;
+  /** Changes with each update, as Slack's does; views.update and views.publish may send it. */
+  hash: string;
+  /** Epoch milliseconds when it was opened or first published. */
+  openedAt: number;
+  /** Epoch milliseconds of the last views.update or re-publish. */
+  updatedAt?: number;
 }
 
 export interface StandInUser {
@@ -51,6 +103,10 @@ export interface SlackStandInOptions {
   port?: number;
   /** Called after each handled call (the sandbox logs them). Never sees the token. */
   onCall?: (call: RecordedCall) => void;
+  /** How long a trigger_id from issueTriggerId can open a modal, ms. Default 3000, Slack's 3 s. */
+  triggerTtlMs?: number;
+  /** Whether conversations.unarchive accepts the bot token (else not_authorized). Default false. */
+  botsMayUnarchive?: boolean;
 }
 
 export interface RecordedCall {
@@ -133,6 +189,10 @@ export class SlackStandIn {
       },
       options.channels ?? DEFAULT_CHANNELS,
       options.users ?? DEFAULT_USERS,
+      {
+        triggerTtlMs: options.triggerTtlMs ?? 3000,
+        botsMayUnarchive: options.botsMayUnarchive ?? false,
+      },
     );
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
@@ -205,13 +265,102 @@ export class SlackStandIn {
     channel.isMember = isMember;
   }
 
+  /** A channel (id or name) as it stands now, or undefined if there is none; a copy. */
+  channel(idOrName: string): StandInChannelState | undefined {
+    const channel = this.workspace.findChannel(idOrName);
+    return channel && toChannelState(channel);
+  }
+
+  /** Every channel, archived ones included, in the order they were added or created; copies. */
+  channels(): StandInChannelState[] {
+    return [...this.workspace.channels.values()].map(toChannelState);
+  }
+
+  /** Archives a channel as a person would in the Slack client: no API call, no event sent. */
+  archiveChannel(idOrName: string): void {
+    this.channelOrThrow('archiveChannel', idOrName).isArchived = true;
+  }
+
   /**
-   * Clears calls, messages, ephemerals, queued failures, latencies and rate windows.
-   * Keeps channels (including added ones and membership changes) and users.
+   * Adds a message written by a person (top-level, or a reply when `threadTs` is given) and
+   * returns its ts. Only the stand-in changes: the test sends the matching event to the bot.
+   */
+  postUserMessage(
+    channel: string,
+    message: { user: string; text: string; threadTs?: string },
+  ): string {
+    const { id } = this.channelOrThrow('postUserMessage', channel);
+    const { threadTs } = message;
+    const parent = threadTs === undefined ? undefined : this.workspace.findMessage(id, threadTs);
+    if (threadTs !== undefined && (parent === undefined || parent.threadTs !== undefined)) {
+      throw new Error(`postUserMessage: no top-level message ${threadTs} in ${channel}`);
+    }
+
+    const added = this.workspace.addMessage({
+      channel: id,
+      ts: this.workspace.nextTs(),
+      ...(threadTs !== undefined && { threadTs }),
+      text: message.text,
+      user: message.user,
+      edited: 0,
+    });
+    return added.ts;
+  }
+
+  /** Changes a message's text as its author would (counts as an edit); stand-in state only. */
+  editUserMessage(channel: string, ts: string, text: string): void {
+    const { id } = this.channelOrThrow('editUserMessage', channel);
+    const message = this.workspace.findMessage(id, ts);
+    if (message === undefined) throw new Error(`editUserMessage: no message ${ts} in ${channel}`);
+
+    message.text = text;
+    this.workspace.markEdited(message);
+  }
+
+  /** Removes a message (not its replies) and its pin; stand-in state only. */
+  deleteMessage(channel: string, ts: string): void {
+    const { id } = this.channelOrThrow('deleteMessage', channel);
+    if (!this.workspace.removeMessage(id, ts)) {
+      throw new Error(`deleteMessage: no message ${ts} in ${channel}`);
+    }
+  }
+
+  /**
+   * A fresh trigger_id, as Slack puts in a slash command or interaction payload: it opens one
+   * modal within `triggerTtlMs` (wire-formats.md §3.5). `userId` becomes the modal's user.
+   */
+  issueTriggerId(userId?: string): string {
+    return this.workspace.issueTriggerId(userId);
+  }
+
+  /** Opened modals and published Home tabs, in the order first shown; copies. */
+  views(): StandInView[] {
+    return structuredClone(this.workspace.views);
+  }
+
+  /** The modal opened last, or the last one with that callback_id; a copy. */
+  lastView(callbackId?: string): StandInView | undefined {
+    return this.views()
+      .filter((view) => view.type === 'modal')
+      .filter((view) => callbackId === undefined || view.view.callback_id === callbackId)
+      .at(-1);
+  }
+
+  /** The Home tab last published for that user; a copy. */
+  homeView(userId: string): StandInView | undefined {
+    const view = this.workspace.homeView(userId);
+    return view && structuredClone(view);
+  }
+
+  /**
+   * Clears calls, messages (and so pins), ephemerals, views, trigger ids, queued failures,
+   * latencies and rate windows. Keeps channels (including added ones, membership changes,
+   * topics and bookmarks) and users.
    */
   reset(): void {
     this.calls.length = 0;
     this.workspace.clearMessages();
+    this.workspace.clearViews();
     this.failures.clear();
     this.latencies.clear();
     this.responseDelays.clear();
@@ -301,6 +450,12 @@ export class SlackStandIn {
     return json(body);
   }
 
+  private channelOrThrow(caller: string, idOrName: string): ChannelState {
+    const channel = this.workspace.findChannel(idOrName);
+    if (channel === undefined) throw new Error(`${caller}: unknown channel ${idOrName}`);
+    return channel;
+  }
+
   private checkAuth(authorization: string | undefined): string | undefined {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (token === undefined) return 'not_authed';
@@ -328,4 +483,20 @@ export class SlackStandIn {
       console.error('SlackStandIn: onCall threw', error);
     }
   }
+}
+
+function toChannelState(channel: ChannelState): StandInChannelState {
+  return {
+    id: channel.id,
+    name: channel.name,
+    isPrivate: channel.isPrivate === true,
+    isMember: channel.isMember === true,
+    isArchived: channel.isArchived === true,
+    members: [...channel.members],
+    ...(channel.topic !== undefined && { topic: channel.topic }),
+    pins: [...channel.pins],
+    bookmarks: structuredClone(channel.bookmarks),
+    ...(channel.created !== undefined && { created: channel.created }),
+    ...(channel.creator !== undefined && { creator: channel.creator }),
+  };
 }
