@@ -49,7 +49,7 @@ async function sendAlert(route: string, fixture: string, change?: (payload: Payl
   return answer;
 }
 
-async function slack(body: string, label: string) {
+async function slack(body: string, label: string): Promise<string> {
   const res = await fetch(`${bot}/slack/events`, {
     method: 'POST',
     headers: slackSignatureHeaders(signingSecret, body),
@@ -62,16 +62,17 @@ async function slack(body: string, label: string) {
   console.log(
     `POST /slack/events ${label} -> ${res.status}\n  ${String(reply).replace(/\n/g, '\n  ')}`,
   );
+  return String(reply);
 }
 
-function command(text: string) {
+function command(text: string, where = channel) {
   const body = slashCommandBody({
     text,
     user_id: person.id,
     user_name: person.name,
-    channel_id: channel,
+    channel_id: where,
   });
-  return slack(body, `/incident ${text}`);
+  return slack(body, `/incident ${text}${where === channel ? '' : ` (in ${where})`}`);
 }
 
 function click(actionId: string, incidentId: string) {
@@ -123,6 +124,22 @@ async function main() {
   await sendAlert('generic', 'hostile/generic-mrkdwn-injection.json', resolved);
   await sendAlert('alertmanager', 'hostile/alertmanager-long-description.json', resolved);
   if (sandbox) await command(`timeline ${id}`);
+
+  if (sandbox) {
+    console.log('5. A real incident: declared with its own channel, worked there, reviewed');
+    await command('declare sev2 Checkout error rate above 5% in EU');
+    await sleep(2500);
+    const list = await command('list');
+    const room = /<#(C[A-Z0-9]+)>/.exec(list)?.[1];
+    if (room) {
+      await command('status identified Bad deploy of cart v2.3; rolling back', room);
+      await command('summary EU card payments fail at checkout for about 1 in 20 customers', room);
+      await command('status monitoring Rollback done, error rate back under 0.1%', room);
+      await command('resolve Rolled back cart v2.3; a fix follows', room);
+      await sleep(1500);
+      await command('review', room);
+    }
+  }
   console.log(
     'Done. The bot’s log shows each Slack call it made: one chat.postMessage per incident, then chat.update in place.',
   );

@@ -30,6 +30,8 @@ export interface FirebreakOptions {
   slackPostIntervalMs?: number;
   /** How often an unreachable Slack is checked again; tests shorten it. */
   slackRecheckMs?: number;
+  /** How often incidents are checked for a due status-update reminder; tests shorten it. */
+  reminderCheckMs?: number;
 }
 
 export interface Firebreak {
@@ -74,7 +76,7 @@ export async function createFirebreak(
       const id = job.payload.incidentId;
       const text = `Delivered ${job.payload.what ?? job.kind} after all`;
       if (id)
-        await incidents.recordDelivery({
+        await incidents.record({
           id,
           kind: 'delivery.recovered',
           origin: 'firebreak',
@@ -93,7 +95,7 @@ export async function createFirebreak(
     const what = job.payload.what ?? `a ${error.service} call`;
     const text = `Gave up on ${what} after ${job.attempts} attempt(s): ${error.message}`;
     if (!id) return;
-    await incidents.recordDelivery({
+    await incidents.record({
       id,
       kind: 'delivery.failed',
       origin: error.service,
@@ -170,6 +172,7 @@ export async function createFirebreak(
     logger,
     postIntervalMs: options.slackPostIntervalMs ?? config.slackPostIntervalMs,
     recheckMs: options.slackRecheckMs,
+    reminderCheckMs: options.reminderCheckMs,
   });
   http.use((_req, res) => {
     res
@@ -186,7 +189,7 @@ export async function createFirebreak(
     health,
     metrics,
     async listen(port, host) {
-      await adapter.publisher.reconcile();
+      await adapter.reconcile();
       server = createServer(http);
       await new Promise<void>((resolve, reject) => {
         server?.once('error', reject).listen(port, host, () => resolve());
@@ -194,6 +197,7 @@ export async function createFirebreak(
       // Alerts are taken (and queued) while Slack is checked; a refused token stops start-up.
       await adapter.connection.start();
       queue.start();
+      adapter.reminders.start();
       health.setReady();
       const address = server.address();
       return typeof address === 'object' && address ? address.port : port;
@@ -208,6 +212,7 @@ export async function createFirebreak(
       await closed;
       clearTimeout(force);
       adapter.connection.stop();
+      adapter.reminders.stop();
       await queue.stop();
       await store.close();
     },

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { normalizeSeverity } from './core/severity.ts';
+import type { Severity } from './core/types.ts';
 
 /** Everything the bot reads from its environment, checked once at start-up. */
 export interface Config {
@@ -26,7 +28,12 @@ export interface Config {
   reopenWindowMinutes: number;
   /** Least milliseconds between two posts to one Slack channel; default 1,100 (Slack: ~1/s). */
   slackPostIntervalMs: number;
+  /** Minutes without a status update before a declared incident is reminded; 0: never. */
+  reminderMinutes: Record<Severity, number>;
 }
+
+/** REMINDER_MINUTES's default: SEV1 every 30 min, SEV2 every hour, SEV3 every 4 h, SEV4 never. */
+export const DEFAULT_REMINDER_MINUTES = 'sev1=30,sev2=60,sev3=240,sev4=0';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -134,6 +141,14 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
     `must be a whole number of milliseconds (got "${value('SLACK_POST_INTERVAL_MS')}")`,
   );
 
+  const reminderText = value('REMINDER_MINUTES') ?? DEFAULT_REMINDER_MINUTES;
+  const reminderMinutes = parseReminderMinutes(reminderText);
+  check(
+    'REMINDER_MINUTES',
+    reminderMinutes !== undefined,
+    `must list minutes per severity like ${DEFAULT_REMINDER_MINUTES} (got "${reminderText}")`,
+  );
+
   const logLevel = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   check(
     'LOG_LEVEL',
@@ -161,7 +176,24 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
     logFormat: logFormat as Config['logFormat'],
     reopenWindowMinutes: reopen ?? 60,
     slackPostIntervalMs: postInterval ?? 1100,
+    reminderMinutes: Object.freeze(
+      reminderMinutes ?? parseReminderMinutes(DEFAULT_REMINDER_MINUTES)!,
+    ),
   });
+}
+
+/** `sev1=30,sev2=60,sev3=240,sev4=0`: severities left out keep their default. */
+function parseReminderMinutes(text: string): Record<Severity, number> | undefined {
+  const minutes: Record<Severity, number> = { critical: 30, error: 60, warning: 240, info: 0 };
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^(sev[1-4])\s*=\s*(\d+(?:\.\d+)?)$/i.exec(part);
+    if (!match) return undefined;
+    minutes[normalizeSeverity(match[1])] = Number(match[2]);
+  }
+  return minutes;
 }
 
 function integer(text: string) {

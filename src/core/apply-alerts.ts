@@ -31,7 +31,8 @@ export function applyAlerts(
       notifications: (known?.notifications ?? 0) + 1,
     };
     incident.alerts[alert.key] = state;
-    incident.severity = worstSeverity(incident.severity, alert.severity);
+    if (!incident.severityPinned)
+      incident.severity = worstSeverity(incident.severity, alert.severity);
   }
 
   incident.notifications += 1;

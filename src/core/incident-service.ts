@@ -1,14 +1,26 @@
 import { applyAlerts } from './apply-alerts.ts';
 import { formatIncidentId } from './incident-id.ts';
+import {
+  actorName,
+  applyCommand,
+  checkCommand,
+  markResolved,
+  reopenIncident,
+  type LifecycleCommand,
+} from './lifecycle.ts';
 import type { Clock, IncidentStore, Logger } from './ports.ts';
 import type {
   Actor,
   AlertBatch,
+  EntrySource,
   Incident,
   NewTimelineEntry,
   Severity,
   TimelineEntry,
+  TimelineKind,
 } from './types.ts';
+
+export { actorName } from './lifecycle.ts';
 
 export interface IncidentServiceOptions {
   store: IncidentStore;
@@ -39,19 +51,53 @@ export interface IngestResult {
   ignored: boolean;
 }
 
-/** A person's command: done, already in that state, or refused because of another state. */
+/**
+ * A person's command: done, already in that state, too late (an ack after the resolution), or
+ * refused by the lifecycle rules, with the reason.
+ */
 export type CommandResult =
-  | { outcome: 'done'; incident: Incident }
+  | { outcome: 'done'; incident: Incident; entries: TimelineEntry[] }
   | { outcome: 'already'; incident: Incident }
   | { outcome: 'resolved'; incident: Incident }
+  | { outcome: 'refused'; incident: Incident; reason: string }
   | { outcome: 'not_found' };
 
 export interface DeclareInput {
   title: string;
   severity: Severity;
   description?: string;
+  /** Defaults to the declarer. */
+  lead?: Actor;
+  /** People want a dedicated space (a Slack channel) for it. */
+  channel?: boolean;
+  /** Declares this existing incident (an alert's) instead of opening a new one. */
+  incidentId?: string;
   actor: Actor;
   origin: string;
+  source?: EntrySource;
+}
+
+/** Something that happened about an incident, recorded as it is: no rule to check. */
+export interface RecordInput {
+  id: string;
+  kind: Extract<
+    TimelineKind,
+    | 'delivery.failed'
+    | 'delivery.retried'
+    | 'delivery.recovered'
+    | 'channel.created'
+    | 'channel.failed'
+    | 'message.added'
+    | 'entry.edited'
+    | 'entry.deleted'
+  >;
+  origin: string;
+  text: string;
+  actor?: Actor;
+  source?: EntrySource;
+  ref?: number;
+  /** The incident's views show it (a delivery's state on the message, say). */
+  visible: boolean;
 }
 
 /**
@@ -128,7 +174,7 @@ export class IncidentService {
         ),
       );
     } else if (incident.status === 'resolved' && refires(incident, batch)) {
-      reopen(incident, now);
+      reopenIncident(incident, now);
       entries.push(
         this.#entry(
           now,
@@ -142,8 +188,10 @@ export class IncidentService {
 
     const wasResolved = incident.status === 'resolved';
     entries.push(...applyAlerts(incident, batch, now));
-    if (!wasResolved && Object.values(incident.alerts).every((a) => a.status === 'resolved')) {
-      resolve(incident, source, now);
+    // Alerts resolve the incidents they opened; one that people declared, people resolve.
+    const allResolved = Object.values(incident.alerts).every((a) => a.status === 'resolved');
+    if (!wasResolved && !incident.declaredAt && allResolved) {
+      markResolved(incident, source, now);
       entries.push(
         this.#entry(
           now,
@@ -162,91 +210,112 @@ export class IncidentService {
     return { incidentId: incident.id, created, ignored: false };
   }
 
-  /** Opens an incident with no alert behind it. */
-  async declare(input: DeclareInput) {
+  /**
+   * Declares an incident: opens one with no alert behind it, or promotes an alert's incident
+   * (`incidentId`) to a declared one, keeping its timeline. Its severity is then the declarer's.
+   */
+  async declare(input: DeclareInput): Promise<CommandResult> {
     const now = this.#clock.now().toISOString();
-    const incident = this.#create(now, {
-      title: input.title,
-      severity: input.severity,
-      source: input.origin,
-      description: input.description,
-      startedAt: now,
-    });
+    let incident: Incident;
+    let created = false;
+    if (input.incidentId !== undefined) {
+      const existing = this.#incidents.get(input.incidentId);
+      if (!existing) return { outcome: 'not_found' };
+      if (existing.declaredAt) return { outcome: 'already', incident: existing };
+      if (existing.closedAt)
+        return { outcome: 'refused', incident: existing, reason: `${existing.id} is closed.` };
+      incident = existing;
+      incident.title = input.title;
+      if (input.description) incident.description = input.description;
+      incident.severity = input.severity;
+      if (incident.status === 'resolved') reopenIncident(incident, now);
+    } else {
+      incident = this.#create(now, {
+        title: input.title,
+        severity: input.severity,
+        source: input.origin,
+        description: input.description,
+        startedAt: now,
+      });
+      created = true;
+    }
     incident.declaredBy = input.actor;
+    incident.declaredAt = now;
+    incident.severityPinned = true;
+    incident.phase = 'investigating';
+    incident.roles = { ...incident.roles, lead: input.lead ?? input.actor };
+    if (input.channel) incident.channelRequested = true;
     const text = `Declared by ${actorName(input.actor)}: ${input.title}`;
-    await this.#commit(
+    const entries = await this.#commit(
       incident,
-      [this.#entry(now, 'incident.declared', input.actor, input.origin, text)],
-      true,
+      [this.#entry(now, 'incident.declared', input.actor, input.origin, text, input.source)],
+      created,
     );
-    return incident;
-  }
-
-  async acknowledge(id: string, actor: Actor, origin: string): Promise<CommandResult> {
-    const incident = this.#incidents.get(id);
-    if (!incident) return { outcome: 'not_found' };
-    if (incident.status === 'resolved') return { outcome: 'resolved', incident };
-    if (incident.status === 'acknowledged') return { outcome: 'already', incident };
-
-    const now = this.#clock.now().toISOString();
-    incident.status = 'acknowledged';
-    incident.acknowledgedBy = actor;
-    incident.acknowledgedAt = now;
-    const entry = this.#entry(
-      now,
-      'incident.acknowledged',
-      actor,
-      origin,
-      `Acknowledged by ${actorName(actor)}`,
-    );
-    await this.#commit(incident, [entry], false);
-    return { outcome: 'done', incident };
-  }
-
-  async resolve(id: string, actor: Actor, origin: string, note?: string): Promise<CommandResult> {
-    const incident = this.#incidents.get(id);
-    if (!incident) return { outcome: 'not_found' };
-    if (incident.status === 'resolved') return { outcome: 'already', incident };
-
-    const now = this.#clock.now().toISOString();
-    resolve(incident, actor, now, note);
-    const text = `Resolved by ${actorName(actor)}${note ? `: ${note}` : ''}`;
-    await this.#commit(
-      incident,
-      [this.#entry(now, 'incident.resolved', actor, origin, text)],
-      false,
-    );
-    return { outcome: 'done', incident };
-  }
-
-  async addNote(id: string, actor: Actor, origin: string, text: string): Promise<CommandResult> {
-    const incident = this.#incidents.get(id);
-    if (!incident) return { outcome: 'not_found' };
-
-    const now = this.#clock.now().toISOString();
-    await this.#commit(incident, [this.#entry(now, 'note', actor, origin, text)], false, false);
-    return { outcome: 'done', incident };
+    return { outcome: 'done', incident, entries };
   }
 
   /**
-   * Records what happened to outbound work about an incident: given up, retried by a person,
-   * delivered after all. `visible` when the incident's message shows that work's state.
+   * Runs a person's command under the lifecycle rules (lifecycle.ts): repeats change nothing,
+   * illegal transitions are refused with the reason.
    */
-  async recordDelivery(input: {
-    id: string;
-    kind: 'delivery.failed' | 'delivery.retried' | 'delivery.recovered';
-    origin: string;
-    text: string;
-    actor?: Actor;
-    visible: boolean;
-  }) {
+  async act(
+    id: string,
+    command: LifecycleCommand,
+    actor: Actor,
+    origin: string,
+    source?: EntrySource,
+  ): Promise<CommandResult> {
+    const incident = this.#incidents.get(id);
+    if (!incident) return { outcome: 'not_found' };
+    const verdict = checkCommand(incident, command, actor);
+    if (verdict === 'already' || verdict === 'resolved') return { outcome: verdict, incident };
+    if (verdict) return { outcome: 'refused', incident, reason: verdict.refused };
+
+    const now = this.#clock.now().toISOString();
+    const made = applyCommand(incident, command, actor, now);
+    const entries = await this.#commit(
+      incident,
+      made.map((e) => this.#entry(now, e.kind, actor, origin, e.text, source)),
+      false,
+      command.type !== 'note',
+    );
+    return { outcome: 'done', incident, entries };
+  }
+
+  acknowledge(id: string, actor: Actor, origin: string) {
+    return this.act(id, { type: 'acknowledge' }, actor, origin);
+  }
+
+  resolve(id: string, actor: Actor, origin: string, note?: string) {
+    return this.act(id, { type: 'resolve', ...(note ? { note } : {}) }, actor, origin);
+  }
+
+  addNote(id: string, actor: Actor, origin: string, text: string) {
+    return this.act(id, { type: 'note', text }, actor, origin);
+  }
+
+  /** Incidents whose adapter reference `name` has `key` equal to `value` (a channel ID, say). */
+  findByRef(name: string, key: string, value: string) {
+    for (const incident of this.#incidents.values()) {
+      if (incident.refs[name]?.[key] === value) return incident;
+    }
+    return undefined;
+  }
+
+  /**
+   * Records what happened about an incident outside the lifecycle: outbound work given up,
+   * retried or delivered, its channel made or not, a Slack message added to the timeline, or
+   * such an entry edited or deleted. Returns the stored entries.
+   */
+  async record(input: RecordInput) {
     const incident = this.#incidents.get(input.id);
-    if (!incident) return;
+    if (!incident) return [];
 
     const now = this.#clock.now().toISOString();
     const actor: Actor = input.actor ?? { kind: 'system', id: 'firebreak' };
-    const entry = this.#entry(now, input.kind, actor, input.origin, input.text);
-    await this.#commit(incident, [entry], false, input.visible);
+    const entry = this.#entry(now, input.kind, actor, input.origin, input.text, input.source);
+    if (input.ref !== undefined) entry.ref = input.ref;
+    return this.#commit(incident, [entry], false, input.visible);
   }
 
   /** Stores an adapter's reference on an incident (its Slack message, say); no timeline entry. */
@@ -271,10 +340,13 @@ export class IncidentService {
   }
 
   /**
-   * A resolved incident stays closed once its reopen window has passed: a re-fire opens a new one.
+   * A resolved incident stays resolved once its reopen window has passed, or once it is closed:
+   * a re-fire opens a new one.
    */
   #opensNewIncident(incident: Incident, batch: AlertBatch, now: string) {
     if (incident.status !== 'resolved' || !refires(incident, batch)) return false;
+    // A closed incident (its channel archived, its review under way) is never reopened.
+    if (incident.closedAt) return true;
     const resolvedAt = Date.parse(incident.resolvedAt ?? now);
     return Date.parse(now) - resolvedAt > this.#reopenWindowMs;
   }
@@ -326,8 +398,15 @@ export class IncidentService {
     }
   }
 
-  #entry(at: string, kind: NewTimelineEntry['kind'], actor: Actor, origin: string, text: string) {
-    return { at, kind, actor, origin, text } satisfies NewTimelineEntry;
+  #entry(
+    at: string,
+    kind: TimelineKind,
+    actor: Actor,
+    origin: string,
+    text: string,
+    source?: EntrySource,
+  ): NewTimelineEntry {
+    return { at, kind, actor, origin, text, ...(source ? { source } : {}) };
   }
 
   async #commit(
@@ -347,6 +426,12 @@ export class IncidentService {
       this.#notify({ incident, entries: [], created, viewChanged: changesView });
       throw error;
     }
+    this.#log(incident, stored);
+    this.#notify({ incident, entries: stored, created, viewChanged: changesView });
+    return stored;
+  }
+
+  #log(incident: Incident, stored: TimelineEntry[]) {
     for (const entry of stored) {
       if (entry.kind.startsWith('incident.')) {
         this.#logger.info(
@@ -355,7 +440,6 @@ export class IncidentService {
         );
       }
     }
-    this.#notify({ incident, entries: stored, created, viewChanged: changesView });
   }
 
   #notify(change: IncidentChange) {
@@ -379,33 +463,10 @@ function refires(incident: Incident, batch: AlertBatch) {
   });
 }
 
-function reopen(incident: Incident, now: string) {
-  incident.status = 'triggered';
-  incident.reopenedAt = now;
-  delete incident.acknowledgedBy;
-  delete incident.acknowledgedAt;
-  delete incident.resolvedBy;
-  delete incident.resolvedAt;
-  delete incident.resolution;
-}
-
-function resolve(incident: Incident, actor: Actor, now: string, note?: string) {
-  incident.status = 'resolved';
-  incident.resolvedBy = actor;
-  incident.resolvedAt = now;
-  if (note) incident.resolution = note;
-}
-
 function alertKey(source: string, key: string) {
   return `${source}\u0000${key}`;
 }
 
 function groupKey(source: string, key: string) {
   return `${source}\u0000${key}`;
-}
-
-/** How an actor reads in timeline text. */
-export function actorName(actor: Actor) {
-  if (actor.kind === 'user') return `@${actor.name ?? actor.id}`;
-  return actor.id;
 }

@@ -44,3 +44,15 @@ export function isSeverity(value: string): value is Severity {
 export function worstSeverity(a: Severity, b: Severity): Severity {
   return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b;
 }
+
+const LABELS: Readonly<Record<Severity, string>> = {
+  critical: 'SEV1',
+  error: 'SEV2',
+  warning: 'SEV3',
+  info: 'SEV4',
+};
+
+/** The label people use for a severity: critical is SEV1, info is SEV4. */
+export function severityLabel(severity: Severity) {
+  return LABELS[severity];
+}

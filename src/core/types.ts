@@ -5,6 +5,14 @@ export type Severity = (typeof SEVERITIES)[number];
 export type AlertStatus = 'firing' | 'resolved';
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
 
+/** Where the response stands, as status updates say it; 'resolved' goes with status 'resolved'. */
+export const PHASES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** The roles people take in an incident. */
+export const ROLES = ['lead', 'comms'] as const;
+export type Role = (typeof ROLES)[number];
+
 /** Who caused a change: a person (Slack user), an alert source, or the bot itself. */
 export interface Actor {
   kind: 'user' | 'source' | 'system';
@@ -87,6 +95,23 @@ export interface Incident {
   resolvedAt?: string;
   resolution?: string;
   reopenedAt?: string;
+  /** Set once people declared it (by hand, or by promoting an alert's incident). */
+  declaredAt?: string;
+  /** Where the response stands; set by status updates, 'investigating' once declared. */
+  phase?: Phase;
+  /** Who leads and who talks to stakeholders. */
+  roles?: Partial<Record<Role, Actor>>;
+  /** What people say the incident is about, kept current with `summary`. */
+  summary?: string;
+  /** The latest status update. */
+  lastUpdate?: { at: string; phase: Phase; text: string; actor: Actor };
+  /** People asked for a dedicated space (a Slack channel) when declaring it. */
+  channelRequested?: boolean;
+  /** A person set the severity: alerts no longer raise it. */
+  severityPinned?: boolean;
+  /** The incident's channel was archived (closed) after resolution. */
+  closedAt?: string;
+  closedBy?: Actor;
   /** References adapters keep on the incident (the Slack message's channel and ts, say). */
   refs: Record<string, Record<string, string>>;
 }
@@ -100,7 +125,17 @@ export type TimelineKind =
   | 'alert.fired'
   | 'alert.repeated'
   | 'alert.resolved'
+  | 'incident.severity'
+  | 'incident.role'
+  | 'incident.status'
+  | 'incident.summary'
+  | 'incident.closed'
   | 'note'
+  | 'message.added'
+  | 'entry.edited'
+  | 'entry.deleted'
+  | 'channel.created'
+  | 'channel.failed'
   | 'delivery.failed'
   | 'delivery.retried'
   | 'delivery.recovered';
@@ -116,6 +151,19 @@ export interface TimelineEntry {
   /** Where the change came from: 'slack', 'alertmanager', 'generic', 'firebreak'. */
   origin: string;
   text: string;
+  /** Where it came from: a web page (the alert's source) or a Slack message. */
+  source?: EntrySource;
+  /** For entry.edited and entry.deleted: the seq of the entry they change. */
+  ref?: number;
+}
+
+export interface EntrySource {
+  url?: string;
+  /** Slack channel and message of a message added to the timeline, or of a command's channel. */
+  channel?: string;
+  ts?: string;
+  /** Slack user who wrote an added message. */
+  user?: string;
 }
 
 export type NewTimelineEntry = Omit<TimelineEntry, 'seq' | 'incidentId'>;

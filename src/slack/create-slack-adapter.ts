@@ -8,12 +8,15 @@ import type { Metrics } from '../metrics.ts';
 import type { OutboundQueue } from '../outbound/outbound-queue.ts';
 import type { SeenDeliveries } from '../store/seen-deliveries.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { AppHome } from './app-home.ts';
+import { IncidentChannels } from './incident-channels.ts';
 import { IncidentMessagePublisher } from './incident-message-publisher.ts';
 import { IncidentThread } from './incident-thread.ts';
 import { registerSlackListeners } from './register-slack-listeners.ts';
 import { SlackConnection } from './slack-connection.ts';
 import { SlackGateway } from './slack-gateway.ts';
 import { ThrottleNotice } from './throttle-notice.ts';
+import { UpdateReminders } from './update-reminders.ts';
 
 export interface SlackAdapterOptions {
   config: Config;
@@ -28,6 +31,8 @@ export interface SlackAdapterOptions {
   postIntervalMs?: number;
   /** How often to check whether an unreachable Slack answers again; default 30 s. */
   recheckMs?: number;
+  /** How often to look for incidents due a status-update reminder; default 1 min. */
+  reminderCheckMs?: number;
 }
 
 /**
@@ -66,8 +71,29 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     logger,
   });
   throttle = new ThrottleNotice((text) => thread.notify(undefined, text));
-  const recovered = () => publisher.reconcile();
-  connection = new SlackConnection(gateway, health, logger, recovered, options.recheckMs);
+  const botUserId = () => connection?.identity.botUserId;
+  const channels = new IncidentChannels({
+    incidents,
+    queue,
+    gateway,
+    alertsChannel: config.alertsChannel,
+    logger,
+    botUserId,
+  });
+  const reconcile = async () => {
+    await publisher.reconcile();
+    await channels.reconcile();
+  };
+  connection = new SlackConnection(gateway, health, logger, reconcile, options.recheckMs);
+  const home = new AppHome(incidents, channels, gateway, clock);
+  const reminders = new UpdateReminders({
+    incidents,
+    channels,
+    clock,
+    logger,
+    minutes: config.reminderMinutes,
+    checkMs: options.reminderCheckMs,
+  });
 
   const receiver = new ExpressReceiver({
     signingSecret: config.slack.signingSecret,
@@ -88,11 +114,15 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     gateway,
     queue,
     seen: options.seen,
+    channels,
+    home,
     alertsChannel: config.alertsChannel,
+    botUserId,
+    clock,
     logger,
   });
 
-  return { gateway, publisher, thread, connection };
+  return { gateway, publisher, thread, connection, channels, reminders, reconcile };
 }
 
 export type SlackAdapter = ReturnType<typeof createSlackAdapter>;

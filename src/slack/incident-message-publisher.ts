@@ -13,7 +13,7 @@ import {
 } from './render-incident-message.ts';
 import type { MessageContent, SlackGateway } from './slack-gateway.ts';
 
-const MESSAGE_JOB = 'slack.incident-message';
+export const MESSAGE_JOB = 'slack.incident-message';
 /** Priority of a routine update (only repeats changed); lower numbers are state changes. */
 const ROUTINE_PRIORITY = 5;
 /** Least time between two routine updates of one message. */

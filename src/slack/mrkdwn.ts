@@ -47,3 +47,24 @@ export function slackDate(iso: string) {
 export function mention(userId: string) {
   return /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeText(userId);
 }
+
+/**
+ * Slack's formatted text (what a message or an escaped slash command carries) as plain text
+ * for the timeline: `<@U1|pat>` → `@pat`, `<#C1|ops>` → `#ops`, `<https://x|label>` →
+ * `label (https://x)`, entities decoded. Escaping again happens when it is shown.
+ */
+export function plainSlackText(text: string) {
+  return text
+    .replace(
+      /<([@#!])([A-Z0-9^]+)(?:\|([^>]*))?>/g,
+      (_m, sigil: string, id: string, label?: string) =>
+        sigil === '!' ? `@${(label ?? id).split('^')[0]}` : `${sigil}${label || id}`,
+    )
+    .replace(/<((?:https?|mailto):[^|>]+)\|([^>]+)>/g, (_m, url: string, label: string) =>
+      label === url ? url : `${label} (${url})`,
+    )
+    .replace(/<((?:https?|mailto):[^>]+)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}

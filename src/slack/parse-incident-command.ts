@@ -1,25 +1,41 @@
 import { parseIncidentId } from '../core/incident-id.ts';
 import { normalizeSeverity } from '../core/severity.ts';
-import type { Severity } from '../core/types.ts';
+import { PHASES, type Phase, type Role, type Severity } from '../core/types.ts';
 
+/**
+ * A parsed `/incident` command. `id` is left out when the command names no incident: in an
+ * incident's channel it means that incident; elsewhere the runner asks for one.
+ */
 export type IncidentCommand =
   | { name: 'help' }
   | { name: 'list' }
-  | { name: 'ack'; id: string }
-  | { name: 'resolve'; id: string; note?: string }
-  | { name: 'note'; id: string; text: string }
-  | { name: 'timeline'; id: string }
+  | { name: 'ack'; id?: string }
+  | { name: 'resolve'; id?: string; note?: string }
+  | { name: 'reopen'; id?: string }
+  | { name: 'note'; id?: string; text: string }
+  | { name: 'timeline'; id?: string }
+  | { name: 'review'; id?: string }
+  | { name: 'close'; id?: string }
   | { name: 'declare'; title: string; severity: Severity }
+  | { name: 'declare-form' }
+  | { name: 'severity'; id?: string; severity: Severity }
+  | { name: 'role'; id?: string; role: Role; user: string }
+  | { name: 'status'; id?: string; phase: Phase; text: string }
+  | { name: 'invite'; id?: string; users: string[] }
+  | { name: 'summary'; id?: string; text: string }
   | { name: 'usage'; problem: string };
 
 /** Only unmistakable severity words: `declare Error rate is high` keeps its first word. */
 const SEVERITY_WORD = /^(sev[1-4]|p[1-4])$/i;
+/** A user as Slack escapes it in command text (`<@U123|pat>`), or a bare user ID. */
+const USER = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^([UW][A-Z0-9]{4,})$/;
+/** An incident ID in a command that takes free text after it must say `INC-`: `note 3 pods`. */
+const PREFIXED_ID = /^(?:inc-?|#)\d{1,9}$/i;
 
 /** Reads the text after `/incident` (or after a mention of the bot). Never throws. */
 export function parseIncidentCommand(text: string): IncidentCommand {
   const [word = '', ...rest] = text.trim().split(/\s+/);
   const name = word.toLowerCase();
-  const args = rest.join(' ');
 
   switch (name) {
     case '':
@@ -30,46 +46,134 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return { name: 'list' };
     case 'ack':
     case 'acknowledge':
-      return withId(name, rest, (id) => ({ name: 'ack', id }));
+      return onlyId(name, rest, (id) => ({ name: 'ack', ...id }));
     case 'resolve':
       return withId(name, rest, (id, tail) => ({
         name: 'resolve',
-        id,
-        ...(tail ? { note: tail } : {}),
+        ...id,
+        ...(tail && { note: tail }),
       }));
-    case 'note':
-      return withId(name, rest, (id, tail) =>
-        tail
-          ? { name: 'note', id, text: tail }
-          : usage('`note` needs text: `/incident note INC-42 rolled back the deploy`'),
-      );
+    case 'reopen':
+      return onlyId(name, rest, (id) => ({ name: 'reopen', ...id }));
     case 'timeline':
-      return withId(name, rest, (id) => ({ name: 'timeline', id }));
+      return onlyId(name, rest, (id) => ({ name: 'timeline', ...id }));
+    case 'review':
+      return onlyId(name, rest, (id) => ({ name: 'review', ...id }));
+    case 'close':
+      return onlyId(name, rest, (id) => ({ name: 'close', ...id }));
+    case 'note':
+      return withText(rest, (id, tail) =>
+        tail
+          ? { name: 'note', ...id, text: tail }
+          : usage('`note` needs text: `/incident note rolled back the deploy`'),
+      );
+    case 'summary':
+      return withText(rest, (id, tail) =>
+        tail
+          ? { name: 'summary', ...id, text: tail }
+          : usage('`summary` needs text: `/incident summary Checkout fails for EU cards`'),
+      );
+    case 'sev':
+    case 'severity':
+      return withText(rest, (id, tail) => severity(id, tail));
+    case 'lead':
+    case 'comms':
+      return withText(rest, (id, tail) => role(name, id, tail));
+    case 'status':
+    case 'update':
+      return withText(rest, (id, tail) => status(id, tail));
+    case 'invite':
+      return withText(rest, (id, tail) => invite(id, tail));
     case 'declare':
-      return declare(rest, args);
+      return declare(rest);
     default:
       return usage(`Unknown subcommand \`${word.slice(0, 30)}\`.`);
   }
 }
 
+type IdPart = { id?: string };
+
+/** A first word meant as an ID (`INC-x`, `#`) that is not one is a typo, not text. */
+const ID_LIKE = /^(?:inc\b|inc-|#)/i;
+
+/** Commands whose first argument may be the incident, where `42` means INC-42. */
 function withId(
   name: string,
   rest: string[],
-  build: (id: string, tail: string) => IncidentCommand,
+  build: (id: IdPart, tail: string) => IncidentCommand,
 ): IncidentCommand {
   const [first = '', ...tail] = rest;
   const id = parseIncidentId(first);
-  if (!id) {
-    const shown = first ? `\`${first.slice(0, 30)}\` is not an incident ID. ` : '';
-    return usage(`${shown}\`${name}\` needs an incident ID, like \`/incident ${name} INC-42\`.`);
-  }
-  return build(id, tail.join(' ').trim());
+  if (id) return build({ id }, tail.join(' ').trim());
+  if (ID_LIKE.test(first)) return notAnId(name, first);
+  return build({}, rest.join(' ').trim());
 }
 
-function declare(rest: string[], args: string): IncidentCommand {
+/** Commands whose only argument is the incident. */
+function onlyId(name: string, rest: string[], build: (id: IdPart) => IncidentCommand) {
+  const [first = '', ...tail] = rest;
+  if (!first) return build({});
+  const id = parseIncidentId(first);
+  if (!id || tail.length > 0) return notAnId(name, first);
+  return build({ id });
+}
+
+function notAnId(name: string, word: string) {
+  return usage(
+    `\`${word.slice(0, 30)}\` is not an incident ID: \`/incident ${name} INC-42\`, or leave it out in the incident’s channel.`,
+  );
+}
+
+/** Commands that take text, where only `INC-42` (or `#42`) names an incident. */
+function withText(rest: string[], build: (id: IdPart, tail: string) => IncidentCommand) {
+  const [first = '', ...tail] = rest;
+  if (PREFIXED_ID.test(first)) return build({ id: parseIncidentId(first) }, tail.join(' ').trim());
+  return build({}, rest.join(' ').trim());
+}
+
+function severity(id: IdPart, text: string): IncidentCommand {
+  const word = text.toLowerCase().replace(/^sev/, '');
+  if (!/^[1-4]$/.test(word)) return usage('`sev` needs a level from 1 to 4: `/incident sev 2`.');
+  return { name: 'severity', ...id, severity: normalizeSeverity(`sev${word}`) };
+}
+
+function role(name: string, id: IdPart, text: string): IncidentCommand {
+  const user = userId(text);
+  if (!user) return usage(`\`${name}\` needs a person: \`/incident ${name} @pat\`.`);
+  return { name: 'role', ...id, role: name === 'lead' ? 'lead' : 'comms', user };
+}
+
+function status(id: IdPart, text: string): IncidentCommand {
+  const [word = '', ...message] = text.split(/\s+/);
+  const phase = PHASES.find((p) => p === word.toLowerCase());
+  const phases = PHASES.join('|');
+  if (!phase) return usage(`\`status\` needs one of ${phases}, then a message.`);
+  const body = message.join(' ').trim();
+  if (!body)
+    return usage(
+      `\`status ${phase}\` needs a message: \`/incident status ${phase} Rolled back v1.4\`.`,
+    );
+  return { name: 'status', ...id, phase, text: body.slice(0, 2_900) };
+}
+
+function invite(id: IdPart, text: string): IncidentCommand {
+  const words = text.split(/[\s,]+/).filter(Boolean);
+  const users = words.map(userId);
+  if (words.length === 0 || users.some((u) => !u))
+    return usage('`invite` needs people: `/incident invite @pat @sam`.');
+  return { name: 'invite', ...id, users: [...new Set(users as string[])] };
+}
+
+function userId(text: string) {
+  const match = USER.exec(text.trim());
+  return match ? (match[1] ?? match[2]) : undefined;
+}
+
+function declare(rest: string[]): IncidentCommand {
+  if (rest.length === 0) return { name: 'declare-form' };
   const [first = ''] = rest;
   const hasSeverity = SEVERITY_WORD.test(first);
-  const title = (hasSeverity ? rest.slice(1).join(' ') : args).trim();
+  const title = (hasSeverity ? rest.slice(1) : rest).join(' ').trim();
   if (!title) return usage('`declare` needs a title: `/incident declare Checkout is failing`.');
   const severity = hasSeverity ? normalizeSeverity(first) : 'error';
   return { name: 'declare', title: title.slice(0, 1024), severity };
@@ -80,12 +184,19 @@ function usage(problem: string): IncidentCommand {
 }
 
 export const HELP_TEXT = [
-  '*`/incident` commands*',
+  '*`/incident` commands* (in an incident’s channel, leave out the ID)',
   '`/incident list` — open incidents',
-  '`/incident ack INC-42` — acknowledge',
-  '`/incident resolve INC-42 [note]` — resolve, with an optional note',
-  '`/incident note INC-42 <text>` — add a note to the timeline',
-  '`/incident timeline INC-42` — show the timeline',
-  '`/incident declare [sev1|sev2|sev3|sev4] <title>` — open an incident by hand (default sev2)',
-  'IDs are case-insensitive: `inc-42` and `42` work too.',
+  '`/incident declare` — open the form to declare an incident (or `declare [sev1-4] <title>`)',
+  '`/incident ack [INC-42]` — acknowledge',
+  '`/incident status [INC-42] <investigating|identified|monitoring|resolved> <message>` — post a status update',
+  '`/incident sev [INC-42] <1-4>` — change the severity',
+  '`/incident lead [INC-42] @person` · `comms [INC-42] @person` — set a role',
+  '`/incident invite [INC-42] @person…` — invite people to the channel',
+  '`/incident summary [INC-42] <text>` — say what the incident is about',
+  '`/incident note [INC-42] <text>` — add a note to the timeline',
+  '`/incident timeline [INC-42]` — show the timeline',
+  '`/incident resolve [INC-42] [note]` — resolve · `reopen [INC-42]` — reopen',
+  '`/incident review [INC-42]` — post-incident review draft (Markdown)',
+  '`/incident close [INC-42]` — archive a resolved incident’s channel',
+  'IDs are case-insensitive: `inc-42` works too.',
 ].join('\n');

@@ -1,13 +1,32 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, MessageShortcut } from '@slack/bolt';
 import { actorName, type IncidentService } from '../core/incident-service.ts';
-import type { Logger } from '../core/ports.ts';
+import type { Clock, Logger } from '../core/ports.ts';
 import type { Actor } from '../core/types.ts';
 import type { Health } from '../health.ts';
 import type { OutboundQueue } from '../outbound/outbound-queue.ts';
 import type { SeenDeliveries } from '../store/seen-deliveries.ts';
+import type { AppHome } from './app-home.ts';
+import {
+  ACTION_ACK,
+  ACTION_CLOSE,
+  ACTION_DECLARE,
+  ACTION_REOPEN,
+  ACTION_RESOLVE,
+  ACTION_RETRY,
+  ACTION_STATUS,
+} from './blocks.ts';
+import type { IncidentChannels } from './incident-channels.ts';
+import { declareView, statusView } from './incident-modals.ts';
+import { registerForms } from './register-forms.ts';
+import { plainSlackText } from './mrkdwn.ts';
 import { parseIncidentCommand } from './parse-incident-command.ts';
-import { ACTION_ACK, ACTION_RESOLVE, ACTION_RETRY } from './render-incident-message.ts';
-import { describeOutcome, runIncidentCommand, type CommandReply } from './run-incident-command.ts';
+import {
+  describeOutcome,
+  openForm,
+  runIncidentCommand,
+  type CommandContext,
+  type CommandReply,
+} from './run-incident-command.ts';
 import type { SlackGateway } from './slack-gateway.ts';
 
 export interface SlackListenerDeps {
@@ -16,7 +35,11 @@ export interface SlackListenerDeps {
   gateway: SlackGateway;
   queue: OutboundQueue;
   seen: SeenDeliveries;
+  channels: IncidentChannels;
+  home: AppHome;
   alertsChannel: string;
+  botUserId: () => string | undefined;
+  clock: Clock;
   logger: Logger;
 }
 
@@ -24,19 +47,34 @@ export interface SlackListenerDeps {
 const COMMAND_DEADLINE_MS = 2_000;
 const SORRY =
   'Something went wrong on my side; the details are in the bot’s log. Please try again.';
+/** The message shortcut that adds any message of an incident's channel to its timeline. */
+export const SHORTCUT_ADD_TO_TIMELINE = 'add_to_timeline';
+
+type Click = BlockAction<ButtonAction>;
 
 /**
  * Bolt listeners: each acknowledges Slack first (within its 3-second window), then hands the
  * work to the core. Slack's redeliveries (same `event_id`, or the same click) are applied once.
  */
 export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
-  const { incidents, gateway, seen, logger } = deps;
-  const context = (actor: Actor) => ({
+  const { incidents, gateway, seen, logger, channels } = deps;
+  const context = (actor: Actor, extra: Partial<CommandContext> = {}): CommandContext => ({
     incidents,
     health: deps.health,
     alertsChannel: deps.alertsChannel,
+    channels,
+    gateway,
+    clock: deps.clock,
+    botUserId: deps.botUserId(),
     actor,
+    ...extra,
   });
+  const tell = (channel: string | undefined, user: string, text: string) =>
+    channel && text
+      ? gateway.postEphemeral(channel, user, text).catch((error: unknown) => {
+          logger.warn({ err: error }, 'could not send an ephemeral reply');
+        })
+      : Promise.resolve();
 
   app.use(async ({ body, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;
@@ -50,7 +88,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
   // Any slash command of this app is `/incident`, so a command renamed in the manifest still works.
   app.command(/^\/.+/, async ({ command, ack }) => {
     const actor: Actor = { kind: 'user', id: command.user_id, name: command.user_name };
-    const work = runIncidentCommand(parseIncidentCommand(command.text), context(actor)).catch(
+    const ctx = context(actor, { channel: command.channel_id, triggerId: command.trigger_id });
+    const work = runIncidentCommand(parseIncidentCommand(command.text), ctx).catch(
       (error: unknown) => {
         logger.error({ err: error, user: command.user_id }, 'incident command failed');
         return { text: SORRY, public: false } satisfies CommandReply;
@@ -59,75 +98,81 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
 
     const reply = await withDeadline(work, COMMAND_DEADLINE_MS);
     if (reply) {
+      if (!reply.text) return ack();
       await ack({ response_type: reply.public ? 'in_channel' : 'ephemeral', text: reply.text });
       return;
     }
     await ack({ response_type: 'ephemeral', text: 'Working on it…' });
     const late = await work;
-    await gateway
-      .postEphemeral(command.channel_id, command.user_id, late.text)
-      .catch((error: unknown) => {
-        logger.warn({ err: error }, 'could not send a late command reply');
-      });
+    await tell(command.channel_id, command.user_id, late.text);
   });
 
-  for (const [actionId, verb] of [
-    [ACTION_ACK, 'acknowledged'],
-    [ACTION_RESOLVE, 'resolved'],
-  ] as const) {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
-      await ack();
-      if (!(await seen.firstTime(`slack-action:${body.user.id}:${action.action_ts}`))) return;
+  app.action<Click>(ACTION_ACK, async ({ ack, body, action }) => {
+    await ack();
+    if (!(await firstClick(body, action))) return;
+    const actor = clicker(body);
+    const id = action.value ?? '';
+    try {
+      const result = await incidents.acknowledge(id, actor, 'slack');
+      if (result.outcome !== 'done')
+        await tell(where(body), actor.id, describeOutcome(result, id, 'acknowledged', actor).text);
+    } catch (error) {
+      logger.error({ err: error, incident: id, action: ACTION_ACK }, 'incident button failed');
+    }
+  });
 
-      const actor: Actor = {
-        kind: 'user',
-        id: body.user.id,
-        name: body.user.username ?? body.user.name,
-      };
+  // Resolve: a declared incident asks for the resolution in a form; an alert's resolves at once.
+  app.action<Click>(ACTION_RESOLVE, async ({ ack, body, action }) => {
+    await ack();
+    if (!(await firstClick(body, action))) return;
+    const actor = clicker(body);
+    const id = action.value ?? '';
+    const ctx = context(actor, { channel: where(body), triggerId: body.trigger_id });
+    const reply = await runIncidentCommand({ name: 'resolve', id }, ctx).catch((error: unknown) => {
+      logger.error({ err: error, incident: id }, 'resolve button failed');
+      return { text: SORRY, public: false };
+    });
+    if (!reply.public) await tell(where(body), actor.id, reply.text);
+  });
+
+  for (const [actionId, name] of [
+    [ACTION_REOPEN, 'reopen'],
+    [ACTION_STATUS, 'status-form'],
+    [ACTION_CLOSE, 'close'],
+    [ACTION_DECLARE, 'declare-form'],
+  ] as const) {
+    app.action<Click>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      if (!(await firstClick(body, action))) return;
+      const actor = clicker(body);
       const id = action.value ?? '';
+      const ctx = context(actor, { channel: where(body), triggerId: body.trigger_id });
       try {
-        const result =
-          verb === 'acknowledged'
-            ? await incidents.acknowledge(id, actor, 'slack')
-            : await incidents.resolve(id, actor, 'slack');
-        if (result.outcome === 'done') return;
-        const channel = body.channel?.id ?? body.container.channel_id;
-        if (channel)
-          await gateway.postEphemeral(
-            channel,
-            actor.id,
-            describeOutcome(result, id, verb, actor).text,
-          );
+        const reply = await clickCommand(name, id, ctx);
+        await tell(where(body), actor.id, reply.text);
       } catch (error) {
         logger.error({ err: error, incident: id, action: actionId }, 'incident button failed');
+        await tell(where(body), actor.id, SORRY);
       }
     });
   }
 
-  app.action<BlockAction<ButtonAction>>(ACTION_RETRY, async ({ ack, body, action }) => {
+  app.action<Click>(ACTION_RETRY, async ({ ack, body, action }) => {
     await ack();
-    const actor: Actor = {
-      kind: 'user',
-      id: body.user.id,
-      name: body.user.username ?? body.user.name,
-    };
+    const actor = clicker(body);
     const job = await deps.queue.retry(action.value ?? '');
-    const channel = body.channel?.id ?? body.container.channel_id;
     if (!job) {
-      if (channel)
-        await gateway
-          .postEphemeral(
-            channel,
-            actor.id,
-            'That work is no longer waiting for a retry (it was retried already, or done).',
-          )
-          .catch(() => undefined);
+      await tell(
+        where(body),
+        actor.id,
+        'That work is no longer waiting for a retry (it was retried already, or done).',
+      );
       return;
     }
     const id = job.payload.incidentId;
     const text = `Retry of ${job.payload.what ?? job.kind} requested by ${actorName(actor)}`;
     if (id)
-      await incidents.recordDelivery({
+      await incidents.record({
         id,
         kind: 'delivery.retried',
         origin: 'slack',
@@ -137,11 +182,90 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
       });
   });
 
+  registerForms(app, { ...deps, tell });
+
+  app.shortcut<MessageShortcut>(SHORTCUT_ADD_TO_TIMELINE, async ({ ack, shortcut }) => {
+    await ack();
+    const actor: Actor = {
+      kind: 'user',
+      id: shortcut.user.id,
+      name: shortcut.user.username ?? shortcut.user.name,
+    };
+    const reply = await addToTimeline(shortcut, actor).catch((error: unknown) => {
+      logger.error({ err: error }, 'add to timeline failed');
+      return SORRY;
+    });
+    await tell(shortcut.channel.id, actor.id, reply);
+  });
+
+  /** Records a message of an incident's channel on its timeline, once. */
+  async function addToTimeline(shortcut: MessageShortcut, actor: Actor) {
+    const channel = shortcut.channel.id;
+    const incident = channels.incidentOf(channel);
+    if (!incident)
+      return 'Add to timeline works in an incident’s channel; this channel belongs to no incident.';
+    const { message } = shortcut;
+    const ts = message.ts;
+    const key = `${incident.id}:${ts}`;
+    if (incident.refs.starred?.[ts] || adding.has(key))
+      return `That message is already on *${incident.id}*’s timeline.`;
+    adding.add(key);
+    try {
+      const url = await gateway.permalink(channel, ts).catch(() => undefined);
+      const author = message.user ?? (message as { bot_id?: string }).bot_id;
+      const [entry] = await incidents.record({
+        id: incident.id,
+        kind: 'message.added',
+        origin: 'slack',
+        text: plainSlackText(message.text ?? ''),
+        actor,
+        source: { channel, ts, ...(author ? { user: author } : {}), ...(url ? { url } : {}) },
+        visible: false,
+      });
+      if (!entry) return 'The incident is gone.';
+      const starred = incidents.get(incident.id)?.refs.starred ?? {};
+      await incidents.setRef(incident.id, 'starred', { ...starred, [ts]: String(entry.seq) });
+      return `Added to *${incident.id}*’s timeline.`;
+    } finally {
+      adding.delete(key);
+    }
+  }
+  const adding = new Set<string>();
+
+  // An added message edited or deleted in Slack: its timeline entry follows, keeping history.
+  app.event('message', async ({ event }) => {
+    const change = messageChange(event as unknown as MessageEvent);
+    if (!change) return;
+    const incident = channels.incidentOf(change.channel);
+    const seq = incident?.refs.starred?.[change.ts];
+    if (!incident || !seq) return;
+    await incidents.record({
+      id: incident.id,
+      kind: change.kind,
+      origin: 'slack',
+      text: change.kind === 'entry.edited' ? plainSlackText(change.text) : 'Message deleted',
+      ...(change.user ? { actor: { kind: 'user', id: change.user } } : {}),
+      source: { channel: change.channel, ts: change.ts },
+      ref: Number(seq),
+      visible: false,
+    });
+  });
+
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab && event.tab !== 'home') return;
+    await deps.home.publish(event.user).catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not publish the home tab');
+    });
+  });
+
   app.event('app_mention', async ({ event }) => {
     const text = event.text.replace(/^\s*<@[A-Z0-9]+>/, '').trim();
     const actor: Actor = { kind: 'user', id: event.user ?? 'unknown' };
     try {
-      const reply = await runIncidentCommand(parseIncidentCommand(text), context(actor));
+      const reply = await runIncidentCommand(
+        parseIncidentCommand(text),
+        context(actor, { channel: event.channel }),
+      );
       await gateway.postMessage(
         event.channel,
         { text: reply.text },
@@ -151,6 +275,78 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
       logger.error({ err: error, channel: event.channel }, 'mention command failed');
     }
   });
+
+  /** A click counts once: Slack's redelivery of the same click (same user, same action_ts). */
+  function firstClick(body: Click, action: ButtonAction) {
+    return seen.firstTime(`slack-action:${body.user.id}:${action.action_ts}`);
+  }
+
+  async function clickCommand(
+    name: 'reopen' | 'status-form' | 'close' | 'declare-form',
+    id: string,
+    ctx: CommandContext,
+  ): Promise<CommandReply> {
+    const incident = incidents.get(id);
+    if (!incident) return { text: `There is no incident *${id}*.`, public: false };
+    if (name === 'reopen') {
+      const reply = await runIncidentCommand({ name: 'reopen', id }, ctx);
+      return reply;
+    }
+    if (name === 'close') return runIncidentCommand({ name: 'close', id }, ctx);
+    const form = { incidentId: id, ...(ctx.channel ? { channel: ctx.channel } : {}) };
+    if (name === 'status-form') {
+      if (incident.status === 'resolved')
+        return { text: `*${id}* is resolved; reopen it to post updates.`, public: false };
+      return openForm(ctx, statusView(incident, form));
+    }
+    if (incident.declaredAt) {
+      const channel = channels.channelOf(incident);
+      const there = channel ? ` and is worked in <#${channel}>` : '';
+      return { text: `*${id}* is already declared${there}.`, public: false };
+    }
+    return openForm(ctx, declareView({ declarer: ctx.actor.id, incident, context: form }));
+  }
+}
+
+function clicker(body: Click): Actor {
+  return { kind: 'user', id: body.user.id, name: body.user.username ?? body.user.name };
+}
+
+function where(body: Click) {
+  return body.channel?.id ?? body.container.channel_id;
+}
+
+interface MessageEvent {
+  subtype?: string;
+  channel: string;
+  message?: { ts?: string; text?: string; user?: string };
+  previous_message?: { text?: string };
+  deleted_ts?: string;
+}
+
+/** The edit or deletion a message event reports, if it is one. */
+function messageChange(event: MessageEvent) {
+  if (event.subtype === 'message_changed' && event.message?.ts) {
+    const text = event.message.text ?? '';
+    if (text === event.previous_message?.text) return undefined; // an unfurl, not an edit
+    return {
+      kind: 'entry.edited' as const,
+      channel: event.channel,
+      ts: event.message.ts,
+      text,
+      user: event.message.user,
+    };
+  }
+  if (event.subtype === 'message_deleted' && event.deleted_ts) {
+    return {
+      kind: 'entry.deleted' as const,
+      channel: event.channel,
+      ts: event.deleted_ts,
+      text: '',
+      user: undefined,
+    };
+  }
+  return undefined;
 }
 
 async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {

@@ -1,5 +1,18 @@
 import { countAlerts } from '../core/apply-alerts.ts';
+import { phaseWord } from '../core/lifecycle.ts';
+import { severityLabel } from '../core/severity.ts';
 import type { Actor, AlertState, Incident, Severity } from '../core/types.ts';
+import {
+  ACTION_ACK,
+  ACTION_DECLARE,
+  ACTION_REOPEN,
+  ACTION_RESOLVE,
+  ACTION_RETRY,
+  button,
+  mrkdwn,
+  plain,
+  section,
+} from './blocks.ts';
 import { bold, escapeText, link, mention, safe, slackDate, truncate } from './mrkdwn.ts';
 
 /**
@@ -17,9 +30,7 @@ const LIMITS = {
   fallbackText: 600,
 };
 
-export const ACTION_ACK = 'incident_ack';
-export const ACTION_RESOLVE = 'incident_resolve';
-export const ACTION_RETRY = 'outbound_retry';
+export { ACTION_ACK, ACTION_RESOLVE, ACTION_RETRY } from './blocks.ts';
 
 /** Outbound work about the incident that people should see: retrying, or given up. */
 export interface DeliveryView {
@@ -58,7 +69,7 @@ export function renderIncidentMessage(
       block_id: 'inc_header',
       text: { type: 'plain_text', text: headerText(incident), emoji: true },
     },
-    mrkdwnSection('inc_title', titleText(incident, overflow)),
+    section('inc_title', titleText(incident, overflow)),
     {
       type: 'section',
       block_id: 'inc_fields',
@@ -66,11 +77,14 @@ export function renderIncidentMessage(
     },
   ];
 
-  if (total > 0) blocks.push(mrkdwnSection('inc_alerts', alertList(incident, overflow)));
+  if (total > 0) blocks.push(section('inc_alerts', alertList(incident, overflow)));
   const links = linkLine(incident);
   if (links) blocks.push({ type: 'context', block_id: 'inc_links', elements: [mrkdwn(links)] });
   const state = stateLine(incident);
   if (state) blocks.push({ type: 'context', block_id: 'inc_state', elements: [mrkdwn(state)] });
+  const response = responseLine(incident);
+  if (response)
+    blocks.push({ type: 'context', block_id: 'inc_response', elements: [mrkdwn(response)] });
   const actions = actionButtons(incident);
   if (actions.length > 0)
     blocks.push({ type: 'actions', block_id: 'inc_actions', elements: actions });
@@ -83,7 +97,7 @@ export function renderIncidentMessage(
 export function renderMinimalMessage(incident: Incident) {
   const { firing, total } = countAlerts(incident);
   const text = fallbackText(incident, firing, total);
-  const blocks: object[] = [mrkdwnSection('inc_title', text)];
+  const blocks: object[] = [section('inc_title', text)];
   const actions = actionButtons(incident);
   if (actions.length > 0)
     blocks.push({ type: 'actions', block_id: 'inc_actions', elements: actions });
@@ -93,7 +107,7 @@ export function renderMinimalMessage(incident: Incident) {
 function headerText(incident: Incident) {
   const icon =
     incident.status === 'resolved' ? ':white_check_mark:' : SEVERITY_ICON[incident.severity];
-  const words = [incident.id, incident.severity, statusWord(incident)];
+  const words = [incident.id, severityLabel(incident.severity), statusWord(incident)];
   return `${icon} ${words.join(' · ').toUpperCase()}`;
 }
 
@@ -109,7 +123,7 @@ function titleText(incident: Incident, overflow: string[]) {
 
 function fields(incident: Incident, firing: number, total: number) {
   const result = [
-    `*Severity*\n${incident.severity}`,
+    `*Severity*\n${severityLabel(incident.severity)} (${incident.severity})`,
     `*Status*\n${statusWord(incident)}`,
     `*Source*\n${sourceText(incident)}`,
     `*Started*\n${slackDate(incident.startedAt)}`,
@@ -179,23 +193,49 @@ function stateLine(incident: Incident) {
   return parts.join(' · ');
 }
 
+/** Where a declared incident is worked: its channel, phase and people. */
+function responseLine(incident: Incident) {
+  if (!incident.declaredAt) return '';
+  const parts: string[] = [];
+  const channel = incident.refs.channel;
+  if (channel?.id && channel.state !== 'failed') {
+    const archived = channel.state === 'archived' ? ' (archived)' : '';
+    parts.push(`:speech_balloon: Worked in <#${channel.id}>${archived}`);
+  } else if (incident.channelRequested && channel?.state !== 'failed') {
+    parts.push(':hourglass_flowing_sand: Creating its channel…');
+  } else {
+    parts.push(':thread: Updates in this thread');
+  }
+  if (incident.phase) parts.push(phaseWord(incident.phase));
+  const lead = incident.roles?.lead;
+  if (lead) parts.push(`Lead ${actorText(lead)}`);
+  if (incident.lastUpdate) parts.push(`Latest: ${safe(incident.lastUpdate.text, 300)}`);
+  return parts.join(' · ');
+}
+
 function actionButtons(incident: Incident) {
   const buttons: object[] = [];
-  if (incident.status === 'triggered') {
-    buttons.push(button(ACTION_ACK, 'Acknowledge', incident.id, 'primary'));
-  }
-  if (incident.status !== 'resolved') {
-    const resolve = button(ACTION_RESOLVE, 'Resolve', incident.id, 'danger');
-    buttons.push({
-      ...resolve,
-      confirm: {
-        title: plain('Resolve this incident?'),
-        text: plain(`${incident.id} will be marked resolved for everyone.`),
-        confirm: plain('Resolve'),
-        deny: plain('Cancel'),
-      },
-    });
-  }
+  const id = incident.id;
+  if (incident.closedAt) return buttons;
+  if (incident.status === 'resolved') return [button(ACTION_REOPEN, 'Reopen', id)];
+  if (incident.status === 'triggered')
+    buttons.push(button(ACTION_ACK, 'Acknowledge', id, 'primary'));
+  if (!incident.declaredAt) buttons.push(button(ACTION_DECLARE, 'Start incident', id));
+  // A declared incident's Resolve asks for the resolution in a form; an alert's only confirms.
+  const resolve = button(ACTION_RESOLVE, 'Resolve', id, 'danger');
+  buttons.push(
+    incident.declaredAt
+      ? resolve
+      : {
+          ...resolve,
+          confirm: {
+            title: plain('Resolve this incident?'),
+            text: plain(`${id} will be marked resolved for everyone.`),
+            confirm: plain('Resolve'),
+            deny: plain('Cancel'),
+          },
+        },
+  );
   return buttons;
 }
 
@@ -229,10 +269,6 @@ function shortWhat(what: string) {
   return truncate(what.replace(/^the /, ''), 60);
 }
 
-function button(actionId: string, text: string, value: string, style: 'primary' | 'danger') {
-  return { type: 'button', action_id: actionId, text: plain(text), value, style };
-}
-
 function fallbackText(incident: Incident, firing: number, total: number) {
   const alerts = total > 0 ? ` (${firing} of ${total} alerts firing)` : '';
   const title = safe(incident.title, LIMITS.fallbackText);
@@ -253,17 +289,4 @@ function actorText(actor: Actor) {
 function soleAlert(incident: Incident): AlertState | undefined {
   const alerts = Object.values(incident.alerts);
   return alerts.length === 1 ? alerts[0] : undefined;
-}
-
-function mrkdwnSection(blockId: string, text: string) {
-  return { type: 'section', block_id: blockId, text: mrkdwn(truncate(text, LIMITS.section)) };
-}
-
-/** Alert text never auto-links: `verbatim` keeps Slack from turning URLs and #names into links. */
-function mrkdwn(text: string) {
-  return { type: 'mrkdwn', text, verbatim: true };
-}
-
-function plain(text: string) {
-  return { type: 'plain_text', text, emoji: true };
 }

@@ -1,10 +1,17 @@
 import { countAlerts } from '../core/apply-alerts.ts';
 import type { CommandResult, IncidentService } from '../core/incident-service.ts';
+import type { LifecycleCommand } from '../core/lifecycle.ts';
+import { renderReview } from '../core/review.ts';
+import { severityLabel } from '../core/severity.ts';
 import type { Actor, Incident, TimelineEntry } from '../core/types.ts';
 import type { Health } from '../health.ts';
-import { escapeText, mention, safe, slackDate, truncate } from './mrkdwn.ts';
+import { OutboundError } from '../outbound/outbound-error.ts';
+import type { IncidentChannels } from './incident-channels.ts';
+import { closeView, declareView, resolveView } from './incident-modals.ts';
+import { escapeText, mention, plainSlackText, safe, slackDate, truncate } from './mrkdwn.ts';
 import { HELP_TEXT, type IncidentCommand } from './parse-incident-command.ts';
 import { statusWord } from './render-incident-message.ts';
+import type { SlackGateway } from './slack-gateway.ts';
 
 export interface CommandReply {
   text: string;
@@ -17,6 +24,15 @@ export interface CommandContext {
   health: Health;
   alertsChannel: string;
   actor: Actor;
+  /** The channel the command was given in. */
+  channel?: string;
+  channels?: IncidentChannels;
+  gateway?: SlackGateway;
+  /** Present for slash commands and clicks: lets the command open a form. */
+  triggerId?: string;
+  clock?: { now(): Date };
+  /** The bot's own user ID: it cannot take a role. */
+  botUserId?: string;
 }
 
 /** Slack shows at most this much of a reply comfortably; longer lists are cut. */
@@ -36,42 +52,230 @@ export async function runIncidentCommand(
     case 'usage':
       return reply(`${command.problem}\n\n${HELP_TEXT}`);
     case 'list':
-      return reply(listText(incidents.list()));
-    case 'timeline': {
-      const incident = incidents.get(command.id);
-      if (!incident) return reply(notFound(command.id));
-      return reply(timelineText(incident, await incidents.timeline(command.id)));
-    }
-    case 'ack': {
-      const result = await incidents.acknowledge(command.id, actor, 'slack');
-      return describeOutcome(result, command.id, 'acknowledged', actor);
-    }
-    case 'resolve': {
-      const result = await incidents.resolve(command.id, actor, 'slack', command.note);
-      const reply = describeOutcome(result, command.id, 'resolved', actor);
-      if (result.outcome !== 'done' || !command.note) return reply;
-      return { ...reply, text: `${reply.text}\n>${safe(command.note, 2_000)}` };
-    }
-    case 'note': {
-      const result = await incidents.addNote(command.id, actor, 'slack', command.text);
-      if (result.outcome === 'not_found') return reply(notFound(command.id));
-      return announce(
-        `${mention(actor.id)} added a note to *${command.id}*: ${safe(command.text, 2_000)}`,
-      );
-    }
-    case 'declare': {
-      const incident = await incidents.declare({
-        title: command.title,
-        severity: command.severity,
-        actor,
-        origin: 'slack',
-      });
-      const where = `<#${ctx.alertsChannel}>`;
-      const who = `${mention(actor.id)} declared *${incident.id}* (${incident.severity})`;
-      const text = `${who}: ${safe(incident.title, 500)}. Its message goes to ${where}.`;
-      return announce(text + channelWarning(ctx));
-    }
+      return reply(listText(incidents.list(), ctx));
+    case 'declare':
+      return declare(command.title, command.severity, ctx);
+    case 'declare-form':
+      return openForm(ctx, declareView({ declarer: actor.id, context: { channel: ctx.channel } }));
   }
+
+  const incident = target(command.id, ctx);
+  if (!incident) return reply(command.id ? notFound(command.id) : needsId(command.name));
+  const id = incident.id;
+  const source = ctx.channel ? { channel: ctx.channel } : undefined;
+  const act = (lifecycle: LifecycleCommand) => incidents.act(id, lifecycle, actor, 'slack', source);
+
+  switch (command.name) {
+    case 'timeline':
+      return reply(timelineText(incident, await incidents.timeline(id)));
+    case 'ack':
+      return describeOutcome(await act({ type: 'acknowledge' }), id, 'acknowledged', actor);
+    case 'resolve': {
+      if (!command.note && incident.declaredAt && incident.status !== 'resolved')
+        return openForm(ctx, resolveView(incident, { incidentId: id, channel: ctx.channel }));
+      const note = command.note ? plainSlackText(command.note) : undefined;
+      const result = await act({ type: 'resolve', ...(note ? { note } : {}) });
+      const answer = describeOutcome(result, id, 'resolved', actor);
+      if (result.outcome !== 'done' || !note) return answer;
+      return { ...answer, text: `${answer.text}\n>${safe(note, 2_000)}` };
+    }
+    case 'reopen':
+      return reopen(incident, ctx);
+    case 'note': {
+      const text = plainSlackText(command.text);
+      return changed(ctx, incident, await act({ type: 'note', text }), () => {
+        return `${mention(actor.id)} added a note to *${id}*: ${safe(text, 2_000)}`;
+      });
+    }
+    case 'severity':
+      return changed(
+        ctx,
+        incident,
+        await act({ type: 'severity', severity: command.severity }),
+        () => {
+          return `${mention(actor.id)} set *${id}* to ${severityLabel(command.severity)}`;
+        },
+      );
+    case 'role': {
+      if (command.user === ctx.botUserId)
+        return reply(`Firebreak cannot be the ${command.role}; name a person.`);
+      const user: Actor = { kind: 'user', id: command.user, ...(await nameOf(command.user, ctx)) };
+      const word = command.role === 'lead' ? 'incident lead' : 'communications lead';
+      return changed(ctx, incident, await act({ type: 'role', role: command.role, user }), () => {
+        return `${mention(command.user)} is now the ${word} of *${id}* (set by ${mention(actor.id)})`;
+      });
+    }
+    case 'status': {
+      const text = plainSlackText(command.text);
+      const result = await act({ type: 'status', phase: command.phase, text });
+      return changed(ctx, incident, result, () => {
+        return `:mega: *${id}* is *${command.phase}*: ${safe(text, 2_500)}`;
+      });
+    }
+    case 'summary': {
+      const text = plainSlackText(command.text);
+      return changed(ctx, incident, await act({ type: 'summary', text }), () => {
+        return `${mention(actor.id)} updated the summary of *${id}*: ${safe(text, 2_000)}`;
+      });
+    }
+    case 'invite':
+      return invite(incident, command.users, ctx);
+    case 'review':
+      return review(incident, ctx);
+    case 'close':
+      return close(incident, ctx);
+  }
+}
+
+/** The named incident, else the one whose channel this is. */
+function target(id: string | undefined, ctx: CommandContext) {
+  if (id) return ctx.incidents.get(id);
+  return ctx.channel ? ctx.channels?.incidentOf(ctx.channel) : undefined;
+}
+
+async function declare(title: string, severity: Incident['severity'], ctx: CommandContext) {
+  const { actor } = ctx;
+  const result = await ctx.incidents.declare({
+    title: plainSlackText(title),
+    severity,
+    actor,
+    origin: 'slack',
+    channel: Boolean(ctx.channels),
+  });
+  if (result.outcome !== 'done') return reply('The incident could not be declared.');
+  const { incident } = result;
+  await ctx.channels?.requestChannel(incident, actor.id, ctx.channel);
+  const who = `${mention(actor.id)} declared *${incident.id}* (${severityLabel(severity)})`;
+  const where = ctx.channels
+    ? 'Its channel is on its way; its message goes to'
+    : 'Its message goes to';
+  const text = `${who}: ${safe(incident.title, 500)}. ${where} <#${ctx.alertsChannel}>.`;
+  return announce(text + channelWarning(ctx));
+}
+
+async function reopen(incident: Incident, ctx: CommandContext) {
+  const result = await ctx.incidents.act(incident.id, { type: 'reopen' }, ctx.actor, 'slack');
+  if (result.outcome !== 'done') return describeRefusal(result, incident.id);
+  let where = '';
+  const ref = incident.refs.channel;
+  if (ctx.channels && ref?.id && !(await channelStillOpen(incident, ctx))) {
+    await ctx.channels.requestChannel(incident, ctx.actor.id, ctx.channel);
+    where = ` Its channel #${escapeText(ref.name ?? ref.id)} is archived, so a new channel is being created.`;
+  } else if (ref?.id && ref.state === 'ready') {
+    where = ` Work continues in <#${ref.id}>.`;
+  }
+  return announce(`${mention(ctx.actor.id)} reopened *${incident.id}*.${where}`);
+}
+
+/** Whether the incident's channel can still be posted to (a person may have archived it). */
+async function channelStillOpen(incident: Incident, ctx: CommandContext) {
+  const ref = incident.refs.channel;
+  if (ref?.state !== 'ready' || !ref.id) return false;
+  if (!ctx.gateway) return true;
+  return ctx.gateway.channelInfo(ref.id).then(
+    (info) => !info.archived,
+    (error: unknown) => !(error instanceof OutboundError && error.code === 'channel_not_found'),
+  );
+}
+
+async function invite(incident: Incident, users: string[], ctx: CommandContext) {
+  if (!ctx.channels?.channelOf(incident))
+    return reply(
+      `*${incident.id}* has no channel to invite people to. Declare it with a channel first.`,
+    );
+  try {
+    await ctx.channels.invite(incident, users);
+  } catch (error) {
+    const code = error instanceof OutboundError ? error.code : undefined;
+    return reply(
+      `Slack did not invite them${code ? ` (\`${code}\`)` : ''}. Check the names and try again.`,
+    );
+  }
+  const text = `Invited ${users.map(mention).join(', ')}`;
+  await ctx.incidents.act(incident.id, { type: 'note', text }, ctx.actor, 'slack', {
+    ...(ctx.channel ? { channel: ctx.channel } : {}),
+  });
+  return announce(
+    `${mention(ctx.actor.id)} invited ${users.map(mention).join(', ')} to *${incident.id}*.`,
+  );
+}
+
+async function review(incident: Incident, ctx: CommandContext) {
+  const entries = await ctx.incidents.timeline(incident.id);
+  const ref = incident.refs.channel;
+  const now = (ctx.clock?.now() ?? new Date()).toISOString();
+  const markdown = renderReview(incident, entries, {
+    now,
+    ...(ref?.name ? { channel: { name: ref.name } } : {}),
+  });
+  const parts = chunkLines(markdown, 3_000);
+  const { gateway, channel } = ctx;
+  const inline = reply(`\`\`\`${truncate(escapeText(markdown), 3_400)}\`\`\``);
+  if (!gateway || !channel) return inline;
+  try {
+    for (const [n, part] of parts.entries()) {
+      const head = `*Post-incident review draft of ${incident.id}* (${n + 1} of ${parts.length})`;
+      await gateway.postMessage(channel, { text: `${head}\n\`\`\`${escapeText(part)}\`\`\`` });
+    }
+  } catch {
+    return inline;
+  }
+  return reply(
+    `The review draft of *${incident.id}* is posted in this channel as Markdown, in ${parts.length} message(s): copy it into your review document.`,
+  );
+}
+
+async function close(incident: Incident, ctx: CommandContext) {
+  const ref = incident.refs.channel;
+  if (!ref?.id || ref.state !== 'ready')
+    return reply(`*${incident.id}* has no open channel to close.`);
+  if (incident.status !== 'resolved')
+    return reply(`*${incident.id}* is still open; resolve it before closing its channel.`);
+  return openForm(
+    ctx,
+    closeView(incident, ref.name ?? ref.id, { incidentId: incident.id, channel: ctx.channel }),
+  );
+}
+
+export async function openForm(ctx: CommandContext, view: object) {
+  if (!ctx.gateway || !ctx.triggerId)
+    return reply('Use the `/incident` slash command for this: it opens a form.');
+  try {
+    await ctx.gateway.openView(ctx.triggerId, view);
+    return reply('');
+  } catch (error) {
+    const code = error instanceof OutboundError ? error.code : undefined;
+    return reply(`Slack did not open the form${code ? ` (\`${code}\`)` : ''}; please try again.`);
+  }
+}
+
+async function nameOf(userId: string, ctx: CommandContext) {
+  const name = await ctx.gateway?.userName(userId).catch(() => undefined);
+  return name ? { name } : {};
+}
+
+/** A change's reply: public where the change is news, ephemeral with the reason otherwise. */
+function changed(
+  ctx: CommandContext,
+  incident: Incident,
+  result: CommandResult,
+  text: () => string,
+): CommandReply {
+  if (result.outcome !== 'done') return describeRefusal(result, incident.id);
+  // In the alerts channel the line goes to the alert message's thread; the reply stays private.
+  const inAlerts = ctx.channel === ctx.alertsChannel && !ctx.channels?.channelOf(incident);
+  if (inAlerts && ctx.channels && incident.refs.slack?.ts)
+    return reply(`Done; posted in the thread of *${incident.id}*’s message.`);
+  return announce(text());
+}
+
+function describeRefusal(result: CommandResult, id: string): CommandReply {
+  if (result.outcome === 'not_found') return reply(notFound(id));
+  if (result.outcome === 'refused') return reply(`:no_entry: ${escapeText(result.reason)}`);
+  if (result.outcome === 'already')
+    return reply(`Nothing to change: *${id}* is already like that.`);
+  if (result.outcome === 'resolved') return reply(`*${id}* is already resolved.`);
+  return reply('Done.');
 }
 
 /** Says what an ack or resolve did; repeats and late clicks say who got there first. */
@@ -82,6 +286,7 @@ export function describeOutcome(
   actor: Actor,
 ): CommandReply {
   if (result.outcome === 'not_found') return reply(notFound(id));
+  if (result.outcome === 'refused') return reply(`:no_entry: ${escapeText(result.reason)}`);
   const { incident } = result;
   if (result.outcome === 'resolved')
     return reply(
@@ -103,17 +308,32 @@ export function describeOutcome(
   }
 }
 
-function listText(open: Incident[]) {
+function listText(open: Incident[], ctx: CommandContext) {
   if (open.length === 0) return 'No open incidents. :white_check_mark:';
+  const now = (ctx.clock?.now() ?? new Date()).getTime();
   const lines = open.slice(0, LIST_LIMIT).map((incident) => {
     const { firing, total } = countAlerts(incident);
     const alerts = total > 0 ? ` · ${firing} of ${total} firing` : '';
-    const state = `${incident.severity} · ${statusWord(incident)}${alerts}`;
-    const since = slackDate(incident.startedAt);
-    return `• *${incident.id}* · ${state} · ${safe(incident.title, 150)} · since ${since}`;
+    const phase = incident.phase ? ` · ${incident.phase}` : '';
+    const state = `${severityLabel(incident.severity)} · ${statusWord(incident)}${phase}${alerts}`;
+    const lead = incident.roles?.lead ? ` · lead ${mention(incident.roles.lead.id)}` : '';
+    const channel = ctx.channels?.channelOf(incident);
+    const where = channel ? ` · <#${channel}>` : '';
+    const age = formatAge(now - Date.parse(incident.startedAt));
+    return `• *${incident.id}* · ${state} · ${safe(incident.title, 150)}${lead}${where} · ${age} old`;
   });
   if (open.length > LIST_LIMIT) lines.push(`…and ${open.length - LIST_LIMIT} more`);
   return truncate(`*Open incidents (${open.length})*\n${lines.join('\n')}`, REPLY_LIMIT);
+}
+
+/** `3d 4h`, `2h 5m`, `7m`: how long an incident has been open, at a glance. */
+export function formatAge(ms: number) {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const days = Math.floor(minutes / 1_440);
+  const hours = Math.floor((minutes % 1_440) / 60);
+  if (days > 0) return `${days}d ${hours}h`;
+  if (hours > 0) return `${hours}h ${minutes % 60}m`;
+  return `${minutes}m`;
 }
 
 function timelineText(incident: Incident, entries: TimelineEntry[]) {
@@ -135,6 +355,22 @@ function timelineText(incident: Incident, entries: TimelineEntry[]) {
   return text;
 }
 
+/** Cuts text into parts of at most `size` characters at line ends (a longer line is cut). */
+function chunkLines(text: string, size: number) {
+  const parts: string[] = [];
+  let current = '';
+  for (const line of text.split('\n')) {
+    const piece = line.length > size ? `${line.slice(0, size - 1)}…` : line;
+    if (current && current.length + piece.length + 1 > size) {
+      parts.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${piece}` : piece;
+  }
+  if (current) parts.push(current);
+  return parts;
+}
+
 function channelWarning(ctx: CommandContext) {
   const problem = ctx.health.problem('slack');
   return problem ? `\n:warning: ${escapeText(problem.message)}` : '';
@@ -142,6 +378,10 @@ function channelWarning(ctx: CommandContext) {
 
 function notFound(id: string) {
   return `There is no incident *${id}*. \`/incident list\` shows the open ones.`;
+}
+
+function needsId(name: string) {
+  return `Name the incident (\`/incident ${name} INC-42\`), or run this in the incident’s channel.`;
 }
 
 function reply(text: string): CommandReply {

@@ -49,6 +49,7 @@ export class SlackGateway {
   readonly #nextPost = new Map<string, number>();
   readonly #postIntervalMs: number;
   readonly #blockedUntil = new Map<string, number>();
+  readonly #names = new Map<string, string>();
   readonly #metrics: Metrics | undefined;
   readonly #onRateLimited: SlackGatewayOptions['onRateLimited'];
   readonly #onUnreachable: SlackGatewayOptions['onUnreachable'];
@@ -108,6 +109,78 @@ export class SlackGateway {
 
   async joinChannel(channel: string) {
     await this.#call('conversations.join', { channel });
+  }
+
+  /** Creates a public channel; Slack's name (which it may have normalised) comes back. */
+  async createChannel(name: string) {
+    const result = await this.#call('conversations.create', { name, is_private: false });
+    const channel = (result.channel ?? {}) as { id?: string; name?: string };
+    return { id: String(channel.id), name: String(channel.name ?? name) };
+  }
+
+  /** Invites people; those already there are not an error. */
+  async invite(channel: string, users: string[]) {
+    if (users.length === 0) return;
+    try {
+      await this.#call('conversations.invite', { channel, users: users.join(',') });
+    } catch (error) {
+      if (!(error instanceof OutboundError) || error.code !== 'already_in_channel') throw error;
+    }
+  }
+
+  async setTopic(channel: string, topic: string) {
+    await this.#call('conversations.setTopic', { channel, topic });
+  }
+
+  async channelInfo(channel: string) {
+    const result = await this.#call('conversations.info', { channel });
+    const info = (result.channel ?? {}) as { name?: string; is_archived?: boolean };
+    return { name: String(info.name ?? ''), archived: info.is_archived === true };
+  }
+
+  async archive(channel: string) {
+    try {
+      await this.#call('conversations.archive', { channel });
+    } catch (error) {
+      if (!(error instanceof OutboundError) || error.code !== 'already_archived') throw error;
+    }
+  }
+
+  async pin(channel: string, ts: string) {
+    try {
+      await this.#call('pins.add', { channel, timestamp: ts });
+    } catch (error) {
+      if (!(error instanceof OutboundError) || error.code !== 'already_pinned') throw error;
+    }
+  }
+
+  async addBookmark(channel: string, title: string, url: string) {
+    await this.#call('bookmarks.add', { channel_id: channel, title, type: 'link', link: url });
+  }
+
+  async permalink(channel: string, ts: string) {
+    const result = await this.#call('chat.getPermalink', { channel, message_ts: ts });
+    return String(result.permalink);
+  }
+
+  /** Opens a modal; the trigger ID is good for 3 seconds, once. */
+  async openView(triggerId: string, view: object) {
+    await this.#call('views.open', { trigger_id: triggerId, view: JSON.stringify(view) });
+  }
+
+  async publishHome(userId: string, view: object) {
+    await this.#call('views.publish', { user_id: userId, view: JSON.stringify(view) });
+  }
+
+  /** A person's display name, asked once per process. */
+  async userName(userId: string) {
+    const known = this.#names.get(userId);
+    if (known) return known;
+    const result = await this.#call('users.info', { user: userId });
+    const user = (result.user ?? {}) as { name?: string; profile?: { display_name?: string } };
+    const name = user.profile?.display_name || user.name || userId;
+    this.#names.set(userId, name);
+    return name;
   }
 
   /** The incident's message posted by an earlier attempt that crashed before storing its ts. */

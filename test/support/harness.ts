@@ -7,9 +7,13 @@ import type { Clock } from '../../src/core/ports.ts';
 import { SlackStandIn, type SlackStandInOptions } from '../fakes/slack/slack-stand-in.ts';
 import {
   buttonClickPayload,
+  eventCallbackBody,
   interactionBody,
+  messageShortcutPayload,
   slackSignatureHeaders,
   slashCommandBody,
+  viewSubmissionPayload,
+  type ViewStateValue,
 } from '../fakes/slack/sign.ts';
 import { memoryLogger, type LogLine } from './memory-logger.ts';
 
@@ -29,13 +33,29 @@ export interface Harness {
   command(
     text: string,
     user?: { id: string; name: string },
+    channel?: string,
   ): Promise<{ status: number; body: { response_type?: string; text?: string } }>;
   click(
     actionId: string,
     incidentId: string,
     user?: { id: string; name: string },
     actionTs?: string,
+    channel?: string,
   ): Promise<Response>;
+  /** Submits the modal the bot opened last (with `callbackId`), as `user` filled it in. */
+  submit(
+    callbackId: string,
+    values: Record<string, Record<string, ViewStateValue>>,
+    user?: { id: string; name: string },
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** A person runs the "Add to timeline" message shortcut on a message. */
+  shortcut(
+    channel: string,
+    message: { ts: string; text: string; user: string },
+    user?: { id: string; name: string },
+  ): Promise<Response>;
+  /** Slack delivers an Events API event. */
+  event(event: object): Promise<Response>;
   signed(body: string, extraHeaders?: Record<string, string>): Promise<Response>;
   /** Stops the bot (not the stand-in) and starts a new one on the same data, like a restart. */
   restart(): Promise<void>;
@@ -79,6 +99,7 @@ export async function startHarness(
       outbound: { baseBackoffMs: 50 },
       slackPostIntervalMs: 20,
       slackRecheckMs: 200,
+      reminderCheckMs: 50,
     });
     const port = await bot.listen(0, '127.0.0.1');
     return { bot, url: `http://127.0.0.1:${port}` };
@@ -113,22 +134,49 @@ export async function startHarness(
         },
         body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
       }),
-    async command(text, user = PAT) {
+    async command(text, user = PAT, channel = ALERTS) {
       const res = await signed(
-        slashCommandBody({ text, user_id: user.id, user_name: user.name, channel_id: ALERTS }),
+        slashCommandBody({
+          text,
+          user_id: user.id,
+          user_name: user.name,
+          channel_id: channel,
+          trigger_id: slack.issueTriggerId(user.id),
+        }),
       );
       const raw = await res.text();
       return { status: res.status, body: raw ? JSON.parse(raw) : {} };
     },
-    click(actionId, incidentId, user = PAT, actionTs) {
+    click(actionId, incidentId, user = PAT, actionTs, channel = ALERTS) {
       const payload = buttonClickPayload({
         actionId,
         value: incidentId,
         user,
-        channel: ALERTS,
+        channel,
         actionTs,
+        triggerId: slack.issueTriggerId(user.id),
       });
       return signed(interactionBody(payload));
+    },
+    async submit(callbackId, values, user = PAT) {
+      const view = slack.lastView(callbackId);
+      if (!view) throw new Error(`no view ${callbackId} was opened`);
+      const res = await signed(interactionBody(viewSubmissionPayload({ view, values, user })));
+      const raw = await res.text();
+      return { status: res.status, body: raw ? JSON.parse(raw) : {} };
+    },
+    shortcut(channel, message, user = PAT) {
+      const payload = messageShortcutPayload({
+        callbackId: 'add_to_timeline',
+        channel: { id: channel, name: slack.channel(channel)?.name ?? channel },
+        message,
+        user,
+      });
+      return signed(interactionBody(payload));
+    },
+    event(event) {
+      const body = eventCallbackBody(event);
+      return signed(body, { 'content-type': 'application/json' });
     },
     signed,
     async restart() {

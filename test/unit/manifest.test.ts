@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SHORTCUT_ADD_TO_TIMELINE } from '../../src/slack/register-slack-listeners.ts';
 
 interface Manifest {
   _metadata: { major_version: number };
@@ -12,7 +13,10 @@ interface Manifest {
       url: string;
       description: string;
       usage_hint?: string;
+      should_escape?: boolean;
     }>;
+    shortcuts: Array<{ name: string; type: string; callback_id: string; description: string }>;
+    app_home: { home_tab_enabled: boolean };
   };
   oauth_config: { scopes: { bot: string[] } };
   settings: {
@@ -29,10 +33,21 @@ const SCOPE_OF_METHOD: Record<string, string[]> = {
   'chat.postEphemeral': ['chat:write'],
   'conversations.join': ['channels:join'],
   'conversations.history': ['channels:history', 'groups:history'],
+  'conversations.create': ['channels:manage'],
+  'conversations.invite': ['channels:manage'],
+  'conversations.setTopic': ['channels:manage'],
+  'conversations.archive': ['channels:manage'],
+  'conversations.info': ['channels:read'],
+  'pins.add': ['pins:write'],
+  'bookmarks.add': ['bookmarks:write'],
+  'chat.getPermalink': [],
+  'views.open': [],
+  'views.publish': [],
+  'users.info': ['users:read'],
 };
 /** Scopes that come with a feature rather than a method call. */
 const FEATURE_SCOPES = {
-  commands: 'the /incident command',
+  commands: 'the /incident command and the "Add to timeline" message shortcut',
   'app_mentions:read': 'app_mention events',
 };
 
@@ -85,5 +100,23 @@ describe('manifest.yml', () => {
     ]);
     expect(methods.length).toBeGreaterThan(4);
     expect([...m.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
+  });
+
+  it('declares the shortcut, events and Home tab the listeners answer', async () => {
+    const m = await manifest();
+
+    expect(m.features.shortcuts).toEqual([
+      expect.objectContaining({ type: 'message', callback_id: SHORTCUT_ADD_TO_TIMELINE }),
+    ]);
+    for (const s of m.features.shortcuts) {
+      expect(s.name.length).toBeLessThanOrEqual(24);
+      expect(s.description.length).toBeLessThanOrEqual(150);
+    }
+    expect([...m.settings.event_subscriptions.bot_events].sort()).toEqual(
+      ['app_home_opened', 'app_mention', 'message.channels'].sort(),
+    );
+    expect(m.features.app_home.home_tab_enabled).toBe(true);
+    // People are named in commands (`/incident lead @sam`): Slack must send their IDs.
+    expect(m.features.slash_commands[0]?.should_escape).toBe(true);
   });
 });

@@ -83,12 +83,12 @@ describe('parseIncidentCommand', () => {
     expect(command).toEqual({ name: 'declare', title: 'Checkout down', severity: 'critical' });
   });
 
-  it('answers declare without a title with usage', () => {
+  it('opens the declare form for declare without a title', () => {
     const text = 'declare';
 
     const command = parseIncidentCommand(text);
 
-    expect(command.name).toBe('usage');
+    expect(command).toEqual({ name: 'declare-form' });
   });
 
   it('keeps an ordinary first word such as "Error" in the title', () => {
@@ -120,7 +120,7 @@ describe('parseIncidentCommand', () => {
     expect(command.name === 'usage' && command.problem).toContain('frobnicate');
   });
 
-  it.each(['ack nonsense', 'ack', 'resolve INC-', 'timeline INC-x'])(
+  it.each(['ack nonsense', 'ack INC-4 now', 'resolve INC-', 'timeline INC-x', 'close #x'])(
     'answers %j with usage',
     (text) => {
       const command = parseIncidentCommand(text);
@@ -128,4 +128,73 @@ describe('parseIncidentCommand', () => {
       expect(command.name).toBe('usage');
     },
   );
+
+  describe('in an incident channel, without an ID', () => {
+    it.each([
+      ['ack', { name: 'ack' }],
+      ['resolve rolled back v1.4', { name: 'resolve', note: 'rolled back v1.4' }],
+      ['timeline', { name: 'timeline' }],
+      ['review', { name: 'review' }],
+      ['close', { name: 'close' }],
+      ['reopen', { name: 'reopen' }],
+      ['note 3 pods restarted', { name: 'note', text: '3 pods restarted' }],
+      ['sev 1', { name: 'severity', severity: 'critical' }],
+      ['sev SEV3', { name: 'severity', severity: 'warning' }],
+      ['summary EU cards fail', { name: 'summary', text: 'EU cards fail' }],
+    ])('reads %j', (text, expected) => {
+      expect(parseIncidentCommand(text)).toEqual(expected);
+    });
+
+    it('reads an ID when one is given with INC-', () => {
+      expect(parseIncidentCommand('note INC-3 pods restarted')).toEqual({
+        name: 'note',
+        id: 'INC-3',
+        text: 'pods restarted',
+      });
+      expect(parseIncidentCommand('sev inc-9 2')).toEqual({
+        name: 'severity',
+        id: 'INC-9',
+        severity: 'error',
+      });
+    });
+
+    it('reads people as Slack escapes them, or as bare user IDs', () => {
+      expect(parseIncidentCommand('lead <@U0SAM0001|sam>')).toEqual({
+        name: 'role',
+        role: 'lead',
+        user: 'U0SAM0001',
+      });
+      expect(parseIncidentCommand('comms U0ALEX001')).toEqual({
+        name: 'role',
+        role: 'comms',
+        user: 'U0ALEX001',
+      });
+      expect(parseIncidentCommand('invite <@U0SAM0001|sam>, <@U0ALEX001> <@U0SAM0001>')).toEqual({
+        name: 'invite',
+        users: ['U0SAM0001', 'U0ALEX001'],
+      });
+    });
+
+    it('reads a status update with its phase and message', () => {
+      expect(parseIncidentCommand('status Identified bad deploy of cart v2')).toEqual({
+        name: 'status',
+        phase: 'identified',
+        text: 'bad deploy of cart v2',
+      });
+    });
+
+    it.each([
+      'sev 5',
+      'sev',
+      'lead pat',
+      'invite',
+      'invite @pat',
+      'status fixed it',
+      'status monitoring',
+    ])('answers %j with usage that says what is needed', (text) => {
+      const command = parseIncidentCommand(text);
+
+      expect(command.name).toBe('usage');
+    });
+  });
 });

@@ -73,6 +73,10 @@ function declaredIncident(): Incident {
     alerts: {},
     links: [],
     declaredBy: PAT,
+    declaredAt: NOW,
+    phase: 'investigating',
+    roles: { lead: PAT },
+    severityPinned: true,
     refs: {},
   };
 }
@@ -387,13 +391,18 @@ describe('60 unicode alerts in one group', () => {
 });
 
 describe('buttons follow the incident status', () => {
-  it('offers Acknowledge and Resolve on an open incident, valued with its ID', () => {
+  it('offers Acknowledge, Start incident and Resolve on an open incident, valued with its ID', () => {
     const incident = incidentFromFixtures('alertmanager/firing-group.json');
 
     const message = renderIncidentMessage(incident);
 
-    const [ack, resolve, ...rest] = buttons(message.blocks);
+    const [ack, start, resolve, ...rest] = buttons(message.blocks);
     expect(rest).toEqual([]);
+    expect(start).toMatchObject({
+      action_id: 'incident_declare',
+      value: incident.id,
+      text: { type: 'plain_text', text: 'Start incident' },
+    });
     expect(ack).toMatchObject({
       type: 'button',
       action_id: 'incident_ack',
@@ -421,7 +430,7 @@ describe('buttons follow the incident status', () => {
     }
   });
 
-  it('offers only Resolve once acknowledged', () => {
+  it('offers Start incident and Resolve once acknowledged', () => {
     const incident = incidentFromFixtures('alertmanager/firing-group.json');
     incident.status = 'acknowledged';
     incident.acknowledgedBy = PAT;
@@ -430,11 +439,11 @@ describe('buttons follow the incident status', () => {
     const message = renderIncidentMessage(incident);
 
     const actionIds = buttons(message.blocks).map((b) => b.action_id);
-    expect(actionIds).toEqual(['incident_resolve']);
+    expect(actionIds).toEqual(['incident_declare', 'incident_resolve']);
     expect(headerText(message.blocks)).toMatch(/acknowledged/i);
   });
 
-  it('drops the actions block and says resolved in the header once resolved', () => {
+  it('offers only Reopen, and says resolved in the header, once resolved (F07)', () => {
     const incident = incidentFromFixtures(
       'alertmanager/firing-group.json',
       'alertmanager/resolved-group.json',
@@ -445,8 +454,7 @@ describe('buttons follow the incident status', () => {
 
     const message = renderIncidentMessage(incident);
 
-    expect(blockById(message.blocks, 'inc_actions')).toBeUndefined();
-    expect((message.blocks as Json[]).some((b) => b.type === 'actions')).toBe(false);
+    expect(buttons(message.blocks).map((b) => b.action_id)).toEqual(['incident_reopen']);
     expect(headerText(message.blocks)).toMatch(/resolved/i);
   });
 
@@ -499,12 +507,26 @@ describe('a declared incident', () => {
     expect(fieldTexts(message.blocks).some((f) => f.startsWith('*Alerts*'))).toBe(false);
   });
 
-  it('still offers Acknowledge and Resolve', () => {
+  it('offers Acknowledge and a Resolve that opens the resolution form (no confirm dialog)', () => {
     const incident = declaredIncident();
 
     const message = renderIncidentMessage(incident);
 
-    const actionIds = buttons(message.blocks).map((b) => b.action_id);
-    expect(actionIds).toEqual(['incident_ack', 'incident_resolve']);
+    const actions = buttons(message.blocks);
+    expect(actions.map((b) => b.action_id)).toEqual(['incident_ack', 'incident_resolve']);
+    expect(actions[1]?.confirm).toBeUndefined();
+  });
+
+  it('shows where it is worked, its phase and lead, and the SEV label in the header', () => {
+    const incident = declaredIncident();
+    incident.refs.channel = { id: 'C0INC0001', name: 'inc-x', state: 'ready' };
+
+    const message = renderIncidentMessage(incident);
+
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain('Worked in <#C0INC0001>');
+    expect(text).toContain('Investigating');
+    expect(text).toContain(`Lead <@${PAT.id}>`);
+    expect(headerText(message.blocks)).toMatch(/SEV\d/);
   });
 });

@@ -1,0 +1,142 @@
+import type { App, ViewSubmitAction } from '@slack/bolt';
+import type { Actor } from '../core/types.ts';
+import { mention, safe } from './mrkdwn.ts';
+import { describeOutcome } from './run-incident-command.ts';
+import type { SlackListenerDeps } from './register-slack-listeners.ts';
+import {
+  readContext,
+  readDeclareForm,
+  readResolveForm,
+  readStatusForm,
+  VIEW_CLOSE,
+  VIEW_DECLARE,
+  VIEW_RESOLVE,
+  VIEW_STATUS,
+  type ViewValues,
+} from './incident-modals.ts';
+import { severityLabel } from '../core/severity.ts';
+
+type Tell = (channel: string | undefined, user: string, text: string) => Promise<unknown>;
+
+/**
+ * The forms' submissions. Invalid input is answered with `response_action: errors`, shown by
+ * Slack next to its field, so nothing typed is lost; valid input closes the form, then acts.
+ */
+export function registerForms(app: App, deps: SlackListenerDeps & { tell: Tell }) {
+  const { incidents, channels, gateway, tell, logger } = deps;
+
+  const submitter = async (body: ViewSubmitAction): Promise<Actor> => ({
+    kind: 'user',
+    id: body.user.id,
+    name: body.user.name,
+  });
+  const values = (body: ViewSubmitAction) => body.view.state.values as unknown as ViewValues;
+
+  app.view<ViewSubmitAction>(VIEW_DECLARE, async ({ ack, body }) => {
+    const read = readDeclareForm(values(body), deps.botUserId());
+    if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
+    await ack();
+    const context = readContext(body.view.private_metadata);
+    const actor = await submitter(body);
+    const { form } = read;
+    const lead: Actor | undefined = form.lead
+      ? {
+          kind: 'user',
+          id: form.lead,
+          name: await gateway.userName(form.lead).catch(() => form.lead),
+        }
+      : undefined;
+    try {
+      const result = await incidents.declare({
+        title: form.title,
+        severity: form.severity,
+        ...(form.description ? { description: form.description } : {}),
+        ...(lead ? { lead } : {}),
+        channel: form.channel,
+        ...(context.incidentId ? { incidentId: context.incidentId } : {}),
+        actor,
+        origin: 'slack',
+      });
+      const replyTo = context.channel ?? deps.alertsChannel;
+      if (result.outcome === 'done') {
+        const { incident } = result;
+        if (form.channel) await channels.requestChannel(incident, actor.id, replyTo);
+        const next = form.channel
+          ? 'Its channel is being created; you will be told here when it is ready.'
+          : 'Updates go to the thread of its alert message.';
+        await tell(
+          replyTo,
+          actor.id,
+          `You declared *${incident.id}* (${severityLabel(incident.severity)}): ${safe(incident.title, 300)}. ${next}`,
+        );
+        return;
+      }
+      if (result.outcome === 'already') {
+        const channel = channels.channelOf(result.incident);
+        const by = result.incident.declaredBy;
+        await tell(
+          replyTo,
+          actor.id,
+          `*${result.incident.id}* was already declared${by ? ` by ${mention(by.id)}` : ''}${channel ? `; it is worked in <#${channel}>` : ''}.`,
+        );
+        return;
+      }
+      await tell(
+        replyTo,
+        actor.id,
+        result.outcome === 'refused' ? result.reason : 'No such incident.',
+      );
+    } catch (error) {
+      logger.error({ err: error }, 'declaring from the form failed');
+    }
+  });
+
+  app.view<ViewSubmitAction>(VIEW_RESOLVE, async ({ ack, body }) => {
+    const read = readResolveForm(values(body));
+    if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
+    await ack();
+    const { incidentId = '', channel } = readContext(body.view.private_metadata);
+    const actor = await submitter(body);
+    const result = await incidents.act(
+      incidentId,
+      { type: 'status', phase: 'resolved', text: read.resolution },
+      actor,
+      'slack',
+    );
+    if (result.outcome !== 'done')
+      await tell(channel, actor.id, describeOutcome(result, incidentId, 'resolved', actor).text);
+  });
+
+  app.view<ViewSubmitAction>(VIEW_STATUS, async ({ ack, body }) => {
+    const read = readStatusForm(values(body));
+    if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
+    await ack();
+    const { incidentId = '', channel } = readContext(body.view.private_metadata);
+    const actor = await submitter(body);
+    const result = await incidents.act(
+      incidentId,
+      { type: 'status', phase: read.phase, text: read.message },
+      actor,
+      'slack',
+    );
+    if (result.outcome === 'refused') await tell(channel, actor.id, result.reason);
+  });
+
+  app.view<ViewSubmitAction>(VIEW_CLOSE, async ({ ack, body }) => {
+    await ack();
+    const { incidentId = '', channel } = readContext(body.view.private_metadata);
+    const actor = await submitter(body);
+    const result = await incidents.act(incidentId, { type: 'close' }, actor, 'slack');
+    if (result.outcome === 'done') {
+      await channels.archiveLater(result.incident, actor.id);
+      return;
+    }
+    const text =
+      result.outcome === 'refused'
+        ? result.reason
+        : result.outcome === 'already'
+          ? `*${incidentId}* is already closed.`
+          : `There is no incident *${incidentId}*.`;
+    await tell(channel, actor.id, text);
+  });
+}
