@@ -69,7 +69,9 @@ export function checkCommand(incident: Incident, command: LifecycleCommand, acto
       if (!resolved) return undefined;
       if (command.phase === 'resolved') return 'already';
       return {
-        refused: `${incident.id} is resolved; reopen it (\`/incident reopen\`) before posting a status of ${command.phase}.`,
+        refused:
+          `${incident.id} is resolved; reopen it (\`/incident reopen\`) ` +
+          `before posting a status of ${command.phase}.`,
       };
     case 'summary':
       return incident.summary === command.text ? 'already' : undefined;

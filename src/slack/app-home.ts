@@ -14,7 +14,10 @@ import type { SlackGateway } from './slack-gateway.ts';
 const OPEN_SHOWN = 60;
 const RESOLVED_SHOWN = 10;
 
-/** The bot's App Home tab: open incidents with their state, lead, age and channel, then the last resolved. */
+/**
+ * The bot's App Home tab: open incidents with their state, lead, age and channel, then the last
+ * resolved ones.
+ */
 export class AppHome {
   constructor(
     private readonly incidents: IncidentService,
@@ -45,10 +48,11 @@ export class AppHome {
         elements: [mrkdwn(`…and ${open.length - OPEN_SHOWN} more: \`/incident list\``)],
       });
     blocks.push({ type: 'divider' }, { type: 'header', text: plain('Recently resolved') });
-    const lines = resolved.map(
-      (i) =>
-        `*${i.id}* · ${severityLabel(i.severity)} · ${bold(i.title, 150)} · resolved ${slackDate(i.resolvedAt ?? i.updatedAt)}`,
-    );
+    const lines = resolved.map((i) => {
+      const when = slackDate(i.resolvedAt ?? i.updatedAt);
+      const title = bold(i.title, 150);
+      return `*${i.id}* · ${severityLabel(i.severity)} · ${title} · resolved ${when}`;
+    });
     blocks.push({
       type: 'section',
       text: mrkdwn(lines.length > 0 ? lines.join('\n').slice(0, 2_900) : '_None yet._'),

@@ -296,10 +296,9 @@ export class IncidentChannels {
         if (!reason) {
           if (error.retryAfterMs !== undefined && job.payload.toldWait !== 'true') {
             job.payload.toldWait = 'true';
-            await this.#tell(
-              job,
-              `:hourglass_flowing_sand: Slack is rate-limiting channel creation; *${incident.id}*'s channel follows in about ${Math.ceil(error.retryAfterMs / 1000)} s.`,
-            );
+            const seconds = Math.ceil(error.retryAfterMs / 1000);
+            const text = `Slack is rate-limiting new channels; *${incident.id}*'s channel follows`;
+            await this.#tell(job, `:hourglass_flowing_sand: ${text} in about ${seconds} s.`);
           }
           throw error;
         }
@@ -324,7 +323,8 @@ export class IncidentChannels {
     this.#o.logger.warn({ incident: incident.id, reason }, 'incident channel not created');
     await this.#tell(
       job,
-      `:warning: *${incident.id}* is declared, but its channel could not be created: ${escapeText(reason)}. Updates go to the thread of its alert message.`,
+      `:warning: *${incident.id}* is declared, but its channel could not be created: ` +
+        `${escapeText(reason)}. Updates go to the thread of its alert message.`,
     );
   }
 
@@ -440,7 +440,9 @@ export class IncidentChannels {
       id: incident.id,
       kind: 'channel.failed',
       origin: 'slack',
-      text: `Channel #${ref.name ?? ref.id} is archived (${code}); updates go to the alert message's thread`,
+      text:
+        `Channel #${ref.name ?? ref.id} is archived (${code}); ` +
+        `updates go to the alert message's thread`,
       visible: true,
     });
   }

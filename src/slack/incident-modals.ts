@@ -190,7 +190,8 @@ export function readStatusForm(
 export function closeView(incident: Incident, channelName: string, context: FormContext) {
   return modal(VIEW_CLOSE, `Close ${incident.id}`, 'Archive channel', context, [
     section(
-      `Archive *#${escapeText(channelName)}*? The timeline and \`/incident review\` stay available; the channel becomes read-only.`,
+      `Archive *#${escapeText(channelName)}*? The timeline and \`/incident review\` stay ` +
+        'available; the channel becomes read-only.',
     ),
   ]);
 }

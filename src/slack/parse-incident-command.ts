@@ -120,7 +120,8 @@ function onlyId(name: string, rest: string[], build: (id: IdPart) => IncidentCom
 
 function notAnId(name: string, word: string) {
   return usage(
-    `\`${word.slice(0, 30)}\` is not an incident ID: \`/incident ${name} INC-42\`, or leave it out in the incident’s channel.`,
+    `\`${word.slice(0, 30)}\` is not an incident ID: \`/incident ${name} INC-42\`, ` +
+      'or leave it out in the incident’s channel.',
   );
 }
 
@@ -188,7 +189,8 @@ export const HELP_TEXT = [
   '`/incident list` — open incidents',
   '`/incident declare` — open the form to declare an incident (or `declare [sev1-4] <title>`)',
   '`/incident ack [INC-42]` — acknowledge',
-  '`/incident status [INC-42] <investigating|identified|monitoring|resolved> <message>` — post a status update',
+  '`/incident status [INC-42] <phase> <message>` — post a status update; phases: ' +
+    '`investigating`, `identified`, `monitoring`, `resolved`',
   '`/incident sev [INC-42] <1-4>` — change the severity',
   '`/incident lead [INC-42] @person` · `comms [INC-42] @person` — set a role',
   '`/incident invite [INC-42] @person…` — invite people to the channel',

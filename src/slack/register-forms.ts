@@ -64,20 +64,20 @@ export function registerForms(app: App, deps: SlackListenerDeps & { tell: Tell }
         const next = form.channel
           ? 'Its channel is being created; you will be told here when it is ready.'
           : 'Updates go to the thread of its alert message.';
-        await tell(
-          replyTo,
-          actor.id,
-          `You declared *${incident.id}* (${severityLabel(incident.severity)}): ${safe(incident.title, 300)}. ${next}`,
-        );
+        const what = `*${incident.id}* (${severityLabel(incident.severity)})`;
+        const title = safe(incident.title, 300);
+        await tell(replyTo, actor.id, `You declared ${what}: ${title}. ${next}`);
         return;
       }
       if (result.outcome === 'already') {
         const channel = channels.channelOf(result.incident);
         const by = result.incident.declaredBy;
+        const who = by ? ` by ${mention(by.id)}` : '';
+        const where = channel ? `; it is worked in <#${channel}>` : '';
         await tell(
           replyTo,
           actor.id,
-          `*${result.incident.id}* was already declared${by ? ` by ${mention(by.id)}` : ''}${channel ? `; it is worked in <#${channel}>` : ''}.`,
+          `*${result.incident.id}* was already declared${who}${where}.`,
         );
         return;
       }

@@ -203,7 +203,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
     const channel = shortcut.channel.id;
     const incident = channels.incidentOf(channel);
     if (!incident)
-      return 'Add to timeline works in an incident’s channel; this channel belongs to no incident.';
+      return 'Add to timeline works in an incident’s channel; this one belongs to no incident.';
     const { message } = shortcut;
     const ts = message.ts;
     const key = `${incident.id}:${ts}`;

@@ -272,12 +272,14 @@ function shortWhat(what: string) {
 function fallbackText(incident: Incident, firing: number, total: number) {
   const alerts = total > 0 ? ` (${firing} of ${total} alerts firing)` : '';
   const title = safe(incident.title, LIMITS.fallbackText);
-  return `${incident.id} [${incident.severity}] ${title} · ${statusWord(incident)}${alerts}`;
+  const sev = severityLabel(incident.severity);
+  return `${incident.id} [${sev}] ${title} · ${statusWord(incident)}${alerts}`;
 }
 
 export function statusWord(incident: Incident) {
   if (incident.status === 'acknowledged') return 'Acknowledged';
   if (incident.status === 'resolved') return 'Resolved';
+  if (incident.phase) return phaseWord(incident.phase);
   return Object.keys(incident.alerts).length > 0 ? 'Firing' : 'Open';
 }
 

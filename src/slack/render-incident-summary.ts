@@ -58,8 +58,10 @@ export function renderIncidentSummary(incident: Incident, alertLink?: string) {
   const summary = incident.summary
     ? safe(incident.summary, 2_000)
     : '_No summary yet: `/incident summary <what is happening>`_';
-  const update = incident.lastUpdate
-    ? `*Latest update* (${phaseWord(incident.lastUpdate.phase)}, ${mentionOf(incident.lastUpdate.actor)} ${slackDate(incident.lastUpdate.at)})\n${safe(incident.lastUpdate.text, 1_500)}`
+  const last = incident.lastUpdate;
+  const update = last
+    ? `*Latest update* (${phaseWord(last.phase)}, ${mentionOf(last.actor)} ` +
+      `${slackDate(last.at)})\n${safe(last.text, 1_500)}`
     : '_No status update yet: `/incident status investigating <message>`_';
 
   const blocks: object[] = [
@@ -80,7 +82,8 @@ export function renderIncidentSummary(incident: Incident, alertLink?: string) {
     block_id: 'sum_help',
     elements: [
       mrkdwn(
-        'In this channel `/incident` needs no ID: `status`, `sev`, `lead`, `comms`, `invite`, `note`, `timeline`, `review`.',
+        'In this channel `/incident` needs no ID: `status`, `sev`, `lead`, `comms`, ' +
+          '`invite`, `note`, `timeline`, `review`.',
       ),
     ],
   });

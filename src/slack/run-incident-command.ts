@@ -102,7 +102,8 @@ export async function runIncidentCommand(
       const user: Actor = { kind: 'user', id: command.user, ...(await nameOf(command.user, ctx)) };
       const word = command.role === 'lead' ? 'incident lead' : 'communications lead';
       return changed(ctx, incident, await act({ type: 'role', role: command.role, user }), () => {
-        return `${mention(command.user)} is now the ${word} of *${id}* (set by ${mention(actor.id)})`;
+        const by = mention(actor.id);
+        return `${mention(command.user)} is now the ${word} of *${id}* (set by ${by})`;
       });
     }
     case 'status': {
@@ -160,7 +161,8 @@ async function reopen(incident: Incident, ctx: CommandContext) {
   const ref = incident.refs.channel;
   if (ctx.channels && ref?.id && !(await channelStillOpen(incident, ctx))) {
     await ctx.channels.requestChannel(incident, ctx.actor.id, ctx.channel);
-    where = ` Its channel #${escapeText(ref.name ?? ref.id)} is archived, so a new channel is being created.`;
+    const name = escapeText(ref.name ?? ref.id);
+    where = ` Its channel #${name} is archived, so a new channel is being created.`;
   } else if (ref?.id && ref.state === 'ready') {
     where = ` Work continues in <#${ref.id}>.`;
   }
@@ -221,7 +223,8 @@ async function review(incident: Incident, ctx: CommandContext) {
     return inline;
   }
   return reply(
-    `The review draft of *${incident.id}* is posted in this channel as Markdown, in ${parts.length} message(s): copy it into your review document.`,
+    `The review draft of *${incident.id}* is posted in this channel as Markdown, in ` +
+      `${parts.length} message(s): copy it into your review document.`,
   );
 }
 
@@ -320,7 +323,8 @@ function listText(open: Incident[], ctx: CommandContext) {
     const channel = ctx.channels?.channelOf(incident);
     const where = channel ? ` · <#${channel}>` : '';
     const age = formatAge(now - Date.parse(incident.startedAt));
-    return `• *${incident.id}* · ${state} · ${safe(incident.title, 150)}${lead}${where} · ${age} old`;
+    const title = safe(incident.title, 150);
+    return `• *${incident.id}* · ${state} · ${title}${lead}${where} · ${age} old`;
   });
   if (open.length > LIST_LIMIT) lines.push(`…and ${open.length - LIST_LIMIT} more`);
   return truncate(`*Open incidents (${open.length})*\n${lines.join('\n')}`, REPLY_LIMIT);
@@ -381,7 +385,8 @@ function notFound(id: string) {
 }
 
 function needsId(name: string) {
-  return `Name the incident (\`/incident ${name} INC-42\`), or run this in the incident’s channel.`;
+  const example = `\`/incident ${name} INC-42\``;
+  return `Name the incident (${example}), or run this in the incident’s channel.`;
 }
 
 function reply(text: string): CommandReply {

@@ -73,9 +73,11 @@ export class UpdateReminders {
     const lead = incident.roles?.lead;
     const who = lead?.kind === 'user' ? `${mention(lead.id)}, ` : '';
     const since = incident.lastUpdate ? 'the last status update' : 'it was declared';
+    const sev = severityLabel(incident.severity);
     const text =
-      `:alarm_clock: ${who}*${incident.id}* has had no status update for ${minutes} min since ${since} ` +
-      `(${severityLabel(incident.severity)}). Post one: \`/incident status <investigating|identified|monitoring> <message>\`.`;
+      `:alarm_clock: ${who}*${incident.id}* has had no status update for ${minutes} min ` +
+      `since ${since} (${sev}). Post one: ` +
+      '`/incident status <investigating|identified|monitoring> <message>`.';
     await this.#o.incidents.setRef(incident.id, 'reminder', { at: String(now) });
     await this.#o.channels.postLater(incident, text, `reminder-${now}`);
   }
