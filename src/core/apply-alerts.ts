@@ -12,16 +12,25 @@ export function applyAlerts(
 ): NewTimelineEntry[] {
   const actor: Actor = { kind: 'source', id: batch.source };
   const entries: NewTimelineEntry[] = [];
-  const entry = (kind: NewTimelineEntry['kind'], text: string) =>
-    entries.push({ at: now, kind, actor, origin: batch.source, text });
+  const entry = (kind: NewTimelineEntry['kind'], text: string, url?: string) =>
+    entries.push({
+      at: now,
+      kind,
+      actor,
+      origin: batch.source,
+      text,
+      ...(url && { source: { url } }),
+    });
 
   for (const alert of batch.alerts) {
     const known = incident.alerts[alert.key];
     const restarted = alert.startsAt !== undefined && alert.startsAt !== known?.startsAt;
     const changed = !known || known.status !== alert.status || restarted;
-    if (changed && alert.status === 'firing') entry('alert.fired', `Firing: ${alert.summary}`);
+    // The alert's own page (Prometheus graph, dashboard) is where its entries come from.
+    const url = (alert.links.find((l) => l.kind === 'generator') ?? alert.links[0])?.url;
+    if (changed && alert.status === 'firing') entry('alert.fired', `Firing: ${alert.summary}`, url);
     if (changed && alert.status === 'resolved')
-      entry('alert.resolved', `Resolved: ${alert.summary}`);
+      entry('alert.resolved', `Resolved: ${alert.summary}`, url);
 
     const state: AlertState = {
       ...alert,

@@ -13,6 +13,11 @@ export interface ReviewOptions {
   channel?: { name: string; url?: string };
   /** When the draft is made, ISO 8601; printed, never used to compute a figure. */
   now: string;
+  /**
+   * The Slack workspace's address (https://acme.slack.com): entries made by commands link to the
+   * channel they were given in.
+   */
+  slackUrl?: string;
 }
 
 const NONE = '—';
@@ -34,7 +39,7 @@ export function renderReview(
     `## Impact\n\n${impact}`,
     `## Key facts\n\n${table(['Fact', 'Value'], keyFacts(incident, entries, options))}`,
     `## Status updates\n\n${statusUpdates(items)}`,
-    `## Timeline\n\n${table(['Time (UTC)', 'Who', 'What'], timelineRows(items))}`,
+    `## Timeline\n\n${table(['Time (UTC)', 'Who', 'What'], timelineRows(items, options.slackUrl))}`,
     `## Messages added to the timeline\n\n${messages(items)}`,
     '## Follow-ups\n\n- [ ] _None recorded yet._',
     `## Lessons learned\n\n${LESSONS}`,
@@ -138,14 +143,21 @@ function statusUpdates(items: TimelineItem[]) {
 /** Status entries read `Identified: what we know`; the phase word is split off. */
 const PHASE_PREFIX = new RegExp(`^(${PHASES.map(capitalize).join('|')}): ([\\s\\S]*)$`);
 
-function timelineRows(items: TimelineItem[]) {
+/** Where an entry came from: its own link, else the Slack channel of the command. */
+function linkOf(item: TimelineItem, slackUrl: string | undefined) {
+  if (item.source?.url) return item.source.url;
+  const channel = item.source?.channel;
+  return slackUrl && channel ? `${slackUrl}/archives/${channel}` : undefined;
+}
+
+function timelineRows(items: TimelineItem[], slackUrl: string | undefined) {
   const rows: string[][] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     let end = i;
     while (item.kind === 'alert.repeated' && items[end + 1]?.kind === 'alert.repeated') end += 1;
     if (end === i) {
-      rows.push([utc(item.at), actorName(item.actor), itemText(item, true)]);
+      rows.push([utc(item.at), actorName(item.actor), itemText(item, linkOf(item, slackUrl))]);
       continue;
     }
 
@@ -176,9 +188,9 @@ function messages(items: TimelineItem[]) {
 }
 
 /** An item's text as the review shows it: linked to its source, marked edited or deleted. */
-function itemText(item: TimelineItem, link = false) {
+function itemText(item: TimelineItem, url?: string) {
   const text = item.text === '' ? '_(no text)_' : item.text;
-  const shown = link ? linked(text, item.source?.url) : text;
+  const shown = linked(text, url);
   if (item.deletedAt) return `~~${shown}~~ (deleted)`;
   return item.history.length > 0 ? `${shown} (edited)` : shown;
 }

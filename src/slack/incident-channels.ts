@@ -5,7 +5,7 @@ import { OutboundError } from '../outbound/outbound-error.ts';
 import type { Job, OutboundQueue } from '../outbound/outbound-queue.ts';
 import { incidentChannelName } from './channel-name.ts';
 import { MESSAGE_JOB } from './incident-message-publisher.ts';
-import { escapeText, mention, safe } from './mrkdwn.ts';
+import { escapeText, mention, safe, truncate } from './mrkdwn.ts';
 import { renderIncidentSummary, topicText } from './render-incident-summary.ts';
 import type { SlackGateway } from './slack-gateway.ts';
 
@@ -28,6 +28,10 @@ const CREATE_REFUSALS: Record<string, string> = {
   invalid_name: 'Slack refused the channel name',
   not_allowed_token_type: 'SLACK_BOT_TOKEN is not a bot token',
 };
+/** Said in the channel when its incident resolves. */
+const NEXT_STEPS =
+  '`/incident review` drafts the post-incident review from the timeline; ' +
+  '`/incident close` archives this channel when you are done.';
 /** Entries worth a line in the incident's channel or thread, beyond the message itself. */
 const POSTED_KINDS = new Set<TimelineEntry['kind']>([
   'note',
@@ -94,7 +98,8 @@ export class IncidentChannels {
   async reconcile() {
     for (const incident of this.#o.incidents.list({ all: true })) {
       const ref = incident.refs.channel;
-      if (incident.channelRequested && !incident.closedAt && !isSetUp(ref))
+      const wanted = incident.channelRequested || ref?.state === 'creating';
+      if (wanted && !incident.closedAt && !isSetUp(ref))
         await this.#enqueueSetUp(incident, ref?.declarer, ref?.replyTo);
       else if (ref?.state === 'ready' && ref.summaryVersion !== String(incident.version))
         await this.#enqueueSync(incident);
@@ -105,7 +110,7 @@ export class IncidentChannels {
   async requestChannel(incident: Incident, declarer?: string, replyTo?: string) {
     const ref = incident.refs.channel ?? {};
     // A failed or archived channel starts over: a new channel, set up from the first step.
-    const fresh = ref.state === 'failed' || ref.state === 'archived';
+    const fresh = !ref.state || ref.state === 'failed' || ref.state === 'archived';
     await this.#o.incidents.setRef(incident.id, 'channel', {
       ...(fresh ? { state: 'creating', ...(ref.id ? { previous: ref.id } : {}) } : ref),
       ...(declarer ? { declarer } : {}),
@@ -137,22 +142,41 @@ export class IncidentChannels {
   }
 
   /** Posts a line to where the incident lives (its channel, else its alert message's thread). */
-  postLater(incident: Incident, text: string, key: string, where: 'space' | 'both' = 'space') {
+  postLater(
+    incident: Incident,
+    text: string,
+    key: string,
+    where: 'space' | 'both' = 'space',
+    /** Added only when the line goes to the incident's channel. */
+    channelTail?: string,
+  ) {
     return this.#o.queue.enqueue({
       kind: POST_JOB,
       key: `slack-post:${incident.id}:${key}`,
-      payload: { incidentId: incident.id, text, where },
+      payload: { incidentId: incident.id, text, where, ...(channelTail && { channelTail }) },
       priority: 2,
     });
   }
 
+  /**
+   * One post per change (60 alerts firing at once are one message of 60 lines, not 60 posts);
+   * status updates also go to the alert message's thread.
+   */
   #changed(change: IncidentChange) {
     const { incident } = change;
     const work: Promise<unknown>[] = [];
     if (change.viewChanged && this.channelOf(incident)) work.push(this.#enqueueSync(incident));
-    for (const entry of change.entries) {
-      const line = this.#lineFor(incident, entry);
-      if (line) work.push(this.postLater(incident, line.text, `e${entry.seq}`, line.where));
+    const lines = change.entries.flatMap((entry) => this.#lineFor(incident, entry) ?? []);
+    const first = change.entries[0];
+    const resolved = change.entries.some((e) => e.kind === 'incident.resolved');
+    if (lines.length > 0 && first) {
+      const text = truncate(lines.map((l) => l.text).join('\n'), 3_500);
+      const where = lines.some((l) => l.where === 'both') ? 'both' : 'space';
+      const tail = resolved ? NEXT_STEPS : undefined;
+      work.push(this.postLater(incident, text, `e${first.seq}`, where, tail));
+    } else if (resolved && first && this.channelOf(incident)) {
+      // Resolved by a command in the channel: its reply is there; what comes next is not.
+      work.push(this.postLater(incident, NEXT_STEPS, `e${first.seq}`));
     }
     Promise.all(work).catch((error: unknown) => {
       this.#o.logger.error({ err: error, incident: incident.id }, 'could not queue channel work');
@@ -361,7 +385,7 @@ export class IncidentChannels {
       return `\`${time}\` ${safe(e.text, 200)}`;
     });
     const text = `*Timeline so far* (\`/incident timeline\` shows all of it)\n${lines.join('\n')}`;
-    await this.#o.gateway.postMessage(channel, { text: safe(text, 3_500) });
+    await this.#o.gateway.postMessage(channel, { text: truncate(text, 3_500) });
   }
 
   /** Keeps the pinned summary and the topic current. */
@@ -399,7 +423,9 @@ export class IncidentChannels {
     const channel = this.channelOf(incident);
     if (channel) {
       try {
-        await this.#o.gateway.postMessage(channel, { text }, { defer: true });
+        const tail = job.payload.channelTail;
+        const full = tail ? `${text}\n${tail}` : text;
+        await this.#o.gateway.postMessage(channel, { text: full }, { defer: true });
         if (job.payload.where !== 'both') return;
       } catch (error) {
         if (!isChannelGone(error)) throw error;

@@ -16,6 +16,7 @@ export type IncidentCommand =
   | { name: 'timeline'; id?: string }
   | { name: 'review'; id?: string }
   | { name: 'close'; id?: string }
+  | { name: 'channel'; id?: string }
   | { name: 'declare'; title: string; severity: Severity }
   | { name: 'declare-form' }
   | { name: 'severity'; id?: string; severity: Severity }
@@ -25,6 +26,10 @@ export type IncidentCommand =
   | { name: 'summary'; id?: string; text: string }
   | { name: 'usage'; problem: string };
 
+/** People typed as `@pat` arrive as IDs only when the command escapes them (manifest.yml). */
+const ESCAPE_HINT =
+  ' If you did name someone with @, the app needs reinstalling from manifest.yml ' +
+  '(its command must "escape channels, users and links").';
 /** Only unmistakable severity words: `declare Error rate is high` keeps its first word. */
 const SEVERITY_WORD = /^(sev[1-4]|p[1-4])$/i;
 /** A user as Slack escapes it in command text (`<@U123|pat>`), or a bare user ID. */
@@ -61,6 +66,8 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return onlyId(name, rest, (id) => ({ name: 'review', ...id }));
     case 'close':
       return onlyId(name, rest, (id) => ({ name: 'close', ...id }));
+    case 'channel':
+      return onlyId(name, rest, (id) => ({ name: 'channel', ...id }));
     case 'note':
       return withText(rest, (id, tail) =>
         tail
@@ -140,7 +147,7 @@ function severity(id: IdPart, text: string): IncidentCommand {
 
 function role(name: string, id: IdPart, text: string): IncidentCommand {
   const user = userId(text);
-  if (!user) return usage(`\`${name}\` needs a person: \`/incident ${name} @pat\`.`);
+  if (!user) return usage(`\`${name}\` needs a person: \`/incident ${name} @pat\`.${ESCAPE_HINT}`);
   return { name: 'role', ...id, role: name === 'lead' ? 'lead' : 'comms', user };
 }
 
@@ -161,7 +168,7 @@ function invite(id: IdPart, text: string): IncidentCommand {
   const words = text.split(/[\s,]+/).filter(Boolean);
   const users = words.map(userId);
   if (words.length === 0 || users.some((u) => !u))
-    return usage('`invite` needs people: `/incident invite @pat @sam`.');
+    return usage(`\`invite\` needs people: \`/incident invite @pat @sam\`.${ESCAPE_HINT}`);
   return { name: 'invite', ...id, users: [...new Set(users as string[])] };
 }
 
@@ -200,5 +207,6 @@ export const HELP_TEXT = [
   '`/incident resolve [INC-42] [note]` — resolve · `reopen [INC-42]` — reopen',
   '`/incident review [INC-42]` — post-incident review draft (Markdown)',
   '`/incident close [INC-42]` — archive a resolved incident’s channel',
+  '`/incident channel INC-42` — give a declared incident a channel it does not have yet',
   'IDs are case-insensitive: `inc-42` works too.',
 ].join('\n');

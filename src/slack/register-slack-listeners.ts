@@ -77,6 +77,9 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
       : Promise.resolve();
 
   app.use(async ({ body, next }) => {
+    // Every message in the bot's channels arrives as an event; only edits and deletions (of
+    // messages added to a timeline) matter, so the rest stop here, before any write.
+    if (isChatter(body)) return;
     const eventId = (body as { event_id?: unknown }).event_id;
     if (typeof eventId === 'string' && !(await seen.firstTime(`slack-event:${eventId}`))) {
       logger.info({ eventId }, 'duplicate slack event ignored');
@@ -314,6 +317,12 @@ function clicker(body: Click): Actor {
 
 function where(body: Click) {
   return body.channel?.id ?? body.container.channel_id;
+}
+
+function isChatter(body: unknown) {
+  const event = (body as { event?: { type?: string; subtype?: string } }).event;
+  if (event?.type !== 'message') return false;
+  return event.subtype !== 'message_changed' && event.subtype !== 'message_deleted';
 }
 
 interface MessageEvent {

@@ -199,7 +199,7 @@ function responseLine(incident: Incident) {
   const parts: string[] = [];
   const channel = incident.refs.channel;
   if (channel?.id && channel.state !== 'failed') {
-    const archived = channel.state === 'archived' ? ' (archived)' : '';
+    const archived = channel.state === 'archived' || incident.closedAt ? ' (archived)' : '';
     parts.push(`:speech_balloon: Worked in <#${channel.id}>${archived}`);
   } else if (incident.channelRequested && channel?.state !== 'failed') {
     parts.push(':hourglass_flowing_sand: Creating its channel…');

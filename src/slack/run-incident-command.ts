@@ -2,6 +2,7 @@ import { countAlerts } from '../core/apply-alerts.ts';
 import type { CommandResult, IncidentService } from '../core/incident-service.ts';
 import type { LifecycleCommand } from '../core/lifecycle.ts';
 import { renderReview } from '../core/review.ts';
+import { foldTimeline } from '../core/timeline-view.ts';
 import { severityLabel } from '../core/severity.ts';
 import type { Actor, Incident, TimelineEntry } from '../core/types.ts';
 import type { Health } from '../health.ts';
@@ -125,7 +126,26 @@ export async function runIncidentCommand(
       return review(incident, ctx);
     case 'close':
       return close(incident, ctx);
+    case 'channel':
+      return giveChannel(incident, ctx);
   }
+}
+
+/** A declared incident that was declared without a channel gets one now. */
+async function giveChannel(incident: Incident, ctx: CommandContext) {
+  const channel = ctx.channels?.channelOf(incident);
+  if (channel) return reply(`*${incident.id}* is worked in <#${channel}>.`);
+  if (!ctx.channels) return reply('Channels are not available here.');
+  if (!incident.declaredAt)
+    return reply(
+      `*${incident.id}* is an alert nobody declared yet: declare it (its **Start incident** ` +
+        'button) to give it a channel.',
+    );
+  if (incident.closedAt) return reply(`*${incident.id}* is closed.`);
+  await ctx.channels.requestChannel(incident, ctx.actor.id, ctx.channel);
+  return reply(
+    `*${incident.id}*’s channel is being created; you will be told here when it is ready.`,
+  );
 }
 
 /** The named incident, else the one whose channel this is. */
@@ -193,7 +213,8 @@ async function invite(incident: Incident, users: string[], ctx: CommandContext) 
       `Slack did not invite them${code ? ` (\`${code}\`)` : ''}. Check the names and try again.`,
     );
   }
-  const text = `Invited ${users.map(mention).join(', ')}`;
+  const names = await Promise.all(users.map(async (u) => `@${(await nameOf(u, ctx)).name ?? u}`));
+  const text = `Invited ${names.join(', ')}`;
   await ctx.incidents.act(incident.id, { type: 'note', text }, ctx.actor, 'slack', {
     ...(ctx.channel ? { channel: ctx.channel } : {}),
   });
@@ -206,24 +227,40 @@ async function review(incident: Incident, ctx: CommandContext) {
   const entries = await ctx.incidents.timeline(incident.id);
   const ref = incident.refs.channel;
   const now = (ctx.clock?.now() ?? new Date()).toISOString();
+  const slackUrl = originOf(ref?.alertLink);
   const markdown = renderReview(incident, entries, {
     now,
-    ...(ref?.name ? { channel: { name: ref.name } } : {}),
+    ...(slackUrl ? { slackUrl } : {}),
+    ...(ref?.name
+      ? { channel: { name: ref.name, ...(slackUrl && { url: `${slackUrl}/archives/${ref.id}` }) } }
+      : {}),
   });
   const parts = chunkLines(markdown, 3_000);
-  const { gateway, channel } = ctx;
+  const { gateway } = ctx;
   const inline = reply(`\`\`\`${truncate(escapeText(markdown), 3_400)}\`\`\``);
-  if (!gateway || !channel) return inline;
+  // The incident's own space: its channel, else its alert message's thread, else here.
+  const channel = ctx.channels?.channelOf(incident);
+  const message = incident.refs.slack;
+  const target = channel
+    ? { channel }
+    : message?.ts && message.channel
+      ? { channel: message.channel, threadTs: message.ts }
+      : ctx.channel
+        ? { channel: ctx.channel }
+        : undefined;
+  if (!gateway || !target) return inline;
   try {
     for (const [n, part] of parts.entries()) {
       const head = `*Post-incident review draft of ${incident.id}* (${n + 1} of ${parts.length})`;
-      await gateway.postMessage(channel, { text: `${head}\n\`\`\`${escapeText(part)}\`\`\`` });
+      const text = `${head}\n\`\`\`${escapeText(part)}\`\`\``;
+      await gateway.postMessage(target.channel, { text }, { threadTs: target.threadTs });
     }
   } catch {
     return inline;
   }
+  const where = target.threadTs ? 'the thread of its alert message' : `<#${target.channel}>`;
   return reply(
-    `The review draft of *${incident.id}* is posted in this channel as Markdown, in ` +
+    `The review draft of *${incident.id}* is posted in ${where} as Markdown, in ` +
       `${parts.length} message(s): copy it into your review document.`,
   );
 }
@@ -340,12 +377,20 @@ export function formatAge(ms: number) {
   return `${minutes}m`;
 }
 
-function timelineText(incident: Incident, entries: TimelineEntry[]) {
+function timelineText(incident: Incident, stored: TimelineEntry[]) {
+  // Edits and deletions of added messages show on the entry they change.
+  const entries = foldTimeline(stored);
   const shown = entries.slice(-TIMELINE_LIMIT);
   const lines = shown.map((e) => {
     const time = `${e.at.slice(0, 19).replace('T', ' ')} UTC`;
     const who = e.actor.kind === 'user' ? mention(e.actor.id) : escapeText(e.actor.id);
-    return `\`${time}\` ${who} · ${safe(e.text, 300)}`;
+    const text = safe(e.text, 300);
+    const shownText = e.deletedAt
+      ? `~${text}~ (deleted)`
+      : e.history.length > 0
+        ? `${text} (edited)`
+        : text;
+    return `\`${time}\` ${who} · ${shownText}`;
   });
   const skipped = entries.length - shown.length;
   const title = safe(incident.title, 200);
@@ -373,6 +418,16 @@ function chunkLines(text: string, size: number) {
   }
   if (current) parts.push(current);
   return parts;
+}
+
+/** https://acme.slack.com from a permalink of that workspace. */
+function originOf(permalink: string | undefined) {
+  if (!permalink) return undefined;
+  try {
+    return new URL(permalink).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 function channelWarning(ctx: CommandContext) {

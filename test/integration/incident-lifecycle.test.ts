@@ -506,3 +506,96 @@ describe('seeing everything at once', () => {
     expect(text).toContain('Recently resolved');
   });
 });
+
+describe('the incident’s space', () => {
+  it('posts one line per change in the channel: five alerts resolving are one message, not five', async () => {
+    h = await startHarness();
+    await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+    await h.settle();
+    await h.click('incident_declare', 'INC-1');
+    await eventually(() => h.slack.lastView('incident_declare_form'));
+    await h.submit('incident_declare_form', declareValues({ title: 'Checkout latency' }));
+    const channel = await eventually(() => {
+      const ref = h.bot.incidents.get('INC-1')?.refs.channel;
+      return ref?.state === 'ready' ? ref.id : undefined;
+    });
+    const before = h.slack.messages(channel).length;
+
+    await h.postAlert('alertmanager', await fixture('alertmanager/resolved-group.json'));
+    await eventually(() => channelText(channel).includes('Resolved: p99 latency'));
+    await h.settle();
+
+    const posts = h.slack.messages(channel).slice(before);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.text?.match(/Resolved: p99 latency/g)).toHaveLength(5);
+    // People declared it: the alerts resolving do not resolve it.
+    expect(h.bot.incidents.get('INC-1')?.status).not.toBe('resolved');
+    const fired = (await h.bot.incidents.timeline('INC-1')).find((e) => e.kind === 'alert.fired');
+    expect(fired?.source?.url).toMatch(/^https?:\/\//);
+  });
+
+  it('tells the channel what comes next once resolved, and posts the review into the alert thread when there is no channel', async () => {
+    h = await startHarness();
+    const { incident, channel } = await declareWithForm('Webhooks delayed');
+    await h.command('declare');
+    await h.submit(
+      'incident_declare_form',
+      declareValues({ title: 'Emails bouncing', channel: false }),
+    );
+    const quiet = await eventually(() =>
+      h.bot.incidents.list().find((i) => i.title === 'Emails bouncing' && i.refs.slack?.ts),
+    );
+
+    await h.command('resolve fixed the queue consumer', PAT, channel);
+    const review = await h.command(`review ${quiet.id}`);
+    await h.settle();
+
+    await eventually(() => channelText(channel).includes('`/incident review` drafts'));
+    expect(review.body.text).toContain('thread of its alert message');
+    const alertMessage = h.slack
+      .topLevelMessages(ALERTS)
+      .find((m) => m.text?.startsWith(`${quiet.id} `));
+    expect(
+      h.slack
+        .replies(ALERTS, alertMessage!.ts)
+        .some((r) => r.text?.includes('Post-incident review')),
+    ).toBe(true);
+    expect(incident.id).not.toBe(quiet.id);
+  });
+
+  it('gives a declared incident without a channel one on `/incident channel`', async () => {
+    h = await startHarness();
+    await h.command('declare');
+    await h.submit(
+      'incident_declare_form',
+      declareValues({ title: 'Cron missed', channel: false }),
+    );
+    await eventually(() => h.bot.incidents.get('INC-1'));
+    await h.settle();
+    expect(h.slack.callsTo('conversations.create')).toHaveLength(0);
+
+    const res = await h.command('channel INC-1');
+    const ref = await eventually(() => {
+      const r = h.bot.incidents.get('INC-1')?.refs.channel;
+      return r?.state === 'ready' ? r : undefined;
+    });
+
+    expect(res.body.text).toContain('being created');
+    expect(h.slack.channel(ref.id!)?.name).toMatch(/^inc-\d{8}-1-cron-missed$/);
+  });
+
+  it('answers ordinary channel messages at once without acting on them', async () => {
+    h = await startHarness();
+
+    const res = await h.event({
+      type: 'message',
+      channel: ALERTS,
+      user: PAT.id,
+      text: 'hi',
+      ts: '1.5',
+    });
+
+    expect(res.status).toBe(200);
+    expect(h.logs.some((l) => l.level === 'error')).toBe(false);
+  });
+});
