@@ -7,7 +7,7 @@ import { mrkdwn, plain } from './blocks.ts';
 import type { IncidentChannels } from './incident-channels.ts';
 import { bold, mention, slackDate } from './mrkdwn.ts';
 import { statusWord } from './render-incident-message.ts';
-import { formatAge } from './run-incident-command.ts';
+import { formatAge } from './incident-texts.ts';
 import type { SlackGateway } from './slack-gateway.ts';
 
 /** A Home tab holds 100 blocks; open incidents take one each, resolved ones share a few. */

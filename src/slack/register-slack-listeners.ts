@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, MessageShortcut } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { actorName, type IncidentService } from '../core/incident-service.ts';
 import type { Clock, Logger } from '../core/ports.ts';
 import type { Actor } from '../core/types.ts';
@@ -18,12 +18,13 @@ import {
 import type { IncidentChannels } from './incident-channels.ts';
 import { declareView, statusView } from './incident-modals.ts';
 import { registerForms } from './register-forms.ts';
-import { plainSlackText } from './mrkdwn.ts';
+import { registerTimelineListeners } from './register-timeline-listeners.ts';
 import { parseIncidentCommand } from './parse-incident-command.ts';
 import {
   describeOutcome,
   openForm,
   runIncidentCommand,
+  SORRY,
   type CommandContext,
   type CommandReply,
 } from './run-incident-command.ts';
@@ -45,10 +46,7 @@ export interface SlackListenerDeps {
 
 /** Slack wants an answer within 3 s; past this we answer "working on it" and reply later. */
 const COMMAND_DEADLINE_MS = 2_000;
-const SORRY =
-  'Something went wrong on my side; the details are in the bot’s log. Please try again.';
-/** The message shortcut that adds any message of an incident's channel to its timeline. */
-export const SHORTCUT_ADD_TO_TIMELINE = 'add_to_timeline';
+export { SHORTCUT_ADD_TO_TIMELINE } from './register-timeline-listeners.ts';
 
 type Click = BlockAction<ButtonAction>;
 
@@ -187,72 +185,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
 
   registerForms(app, { ...deps, tell });
 
-  app.shortcut<MessageShortcut>(SHORTCUT_ADD_TO_TIMELINE, async ({ ack, shortcut }) => {
-    await ack();
-    const actor: Actor = {
-      kind: 'user',
-      id: shortcut.user.id,
-      name: shortcut.user.username ?? shortcut.user.name,
-    };
-    const reply = await addToTimeline(shortcut, actor).catch((error: unknown) => {
-      logger.error({ err: error }, 'add to timeline failed');
-      return SORRY;
-    });
-    await tell(shortcut.channel.id, actor.id, reply);
-  });
-
-  /** Records a message of an incident's channel on its timeline, once. */
-  async function addToTimeline(shortcut: MessageShortcut, actor: Actor) {
-    const channel = shortcut.channel.id;
-    const incident = channels.incidentOf(channel);
-    if (!incident)
-      return 'Add to timeline works in an incident’s channel; this one belongs to no incident.';
-    const { message } = shortcut;
-    const ts = message.ts;
-    const key = `${incident.id}:${ts}`;
-    if (incident.refs.starred?.[ts] || adding.has(key))
-      return `That message is already on *${incident.id}*’s timeline.`;
-    adding.add(key);
-    try {
-      const url = await gateway.permalink(channel, ts).catch(() => undefined);
-      const author = message.user ?? (message as { bot_id?: string }).bot_id;
-      const [entry] = await incidents.record({
-        id: incident.id,
-        kind: 'message.added',
-        origin: 'slack',
-        text: plainSlackText(message.text ?? ''),
-        actor,
-        source: { channel, ts, ...(author ? { user: author } : {}), ...(url ? { url } : {}) },
-        visible: false,
-      });
-      if (!entry) return 'The incident is gone.';
-      const starred = incidents.get(incident.id)?.refs.starred ?? {};
-      await incidents.setRef(incident.id, 'starred', { ...starred, [ts]: String(entry.seq) });
-      return `Added to *${incident.id}*’s timeline.`;
-    } finally {
-      adding.delete(key);
-    }
-  }
-  const adding = new Set<string>();
-
-  // An added message edited or deleted in Slack: its timeline entry follows, keeping history.
-  app.event('message', async ({ event }) => {
-    const change = messageChange(event as unknown as MessageEvent);
-    if (!change) return;
-    const incident = channels.incidentOf(change.channel);
-    const seq = incident?.refs.starred?.[change.ts];
-    if (!incident || !seq) return;
-    await incidents.record({
-      id: incident.id,
-      kind: change.kind,
-      origin: 'slack',
-      text: change.kind === 'entry.edited' ? plainSlackText(change.text) : 'Message deleted',
-      ...(change.user ? { actor: { kind: 'user', id: change.user } } : {}),
-      source: { channel: change.channel, ts: change.ts },
-      ref: Number(seq),
-      visible: false,
-    });
-  });
+  registerTimelineListeners(app, { ...deps, tell });
 
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab && event.tab !== 'home') return;
@@ -323,39 +256,6 @@ function isChatter(body: unknown) {
   const event = (body as { event?: { type?: string; subtype?: string } }).event;
   if (event?.type !== 'message') return false;
   return event.subtype !== 'message_changed' && event.subtype !== 'message_deleted';
-}
-
-interface MessageEvent {
-  subtype?: string;
-  channel: string;
-  message?: { ts?: string; text?: string; user?: string };
-  previous_message?: { text?: string };
-  deleted_ts?: string;
-}
-
-/** The edit or deletion a message event reports, if it is one. */
-function messageChange(event: MessageEvent) {
-  if (event.subtype === 'message_changed' && event.message?.ts) {
-    const text = event.message.text ?? '';
-    if (text === event.previous_message?.text) return undefined; // an unfurl, not an edit
-    return {
-      kind: 'entry.edited' as const,
-      channel: event.channel,
-      ts: event.message.ts,
-      text,
-      user: event.message.user,
-    };
-  }
-  if (event.subtype === 'message_deleted' && event.deleted_ts) {
-    return {
-      kind: 'entry.deleted' as const,
-      channel: event.channel,
-      ts: event.deleted_ts,
-      text: '',
-      user: undefined,
-    };
-  }
-  return undefined;
 }
 
 async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {

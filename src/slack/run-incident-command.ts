@@ -1,18 +1,20 @@
-import { countAlerts } from '../core/apply-alerts.ts';
 import type { CommandResult, IncidentService } from '../core/incident-service.ts';
 import type { LifecycleCommand } from '../core/lifecycle.ts';
 import { renderReview } from '../core/review.ts';
-import { foldTimeline } from '../core/timeline-view.ts';
 import { severityLabel } from '../core/severity.ts';
-import type { Actor, Incident, TimelineEntry } from '../core/types.ts';
+import type { Actor, Incident } from '../core/types.ts';
 import type { Health } from '../health.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
 import type { IncidentChannels } from './incident-channels.ts';
 import { closeView, declareView, resolveView } from './incident-modals.ts';
 import { escapeText, mention, plainSlackText, safe, slackDate, truncate } from './mrkdwn.ts';
+import { chunkLines, listText, timelineText } from './incident-texts.ts';
 import { HELP_TEXT, type IncidentCommand } from './parse-incident-command.ts';
-import { statusWord } from './render-incident-message.ts';
 import type { SlackGateway } from './slack-gateway.ts';
+
+/** What people read when the bot itself failed; the details go to the log. */
+export const SORRY =
+  'Something went wrong on my side; the details are in the bot’s log. Please try again.';
 
 export interface CommandReply {
   text: string;
@@ -36,11 +38,6 @@ export interface CommandContext {
   botUserId?: string;
 }
 
-/** Slack shows at most this much of a reply comfortably; longer lists are cut. */
-const REPLY_LIMIT = 3_500;
-const LIST_LIMIT = 20;
-const TIMELINE_LIMIT = 40;
-
 /** Runs one `/incident` command (or mention) and says what happened, for Slack to show. */
 export async function runIncidentCommand(
   command: IncidentCommand,
@@ -53,7 +50,9 @@ export async function runIncidentCommand(
     case 'usage':
       return reply(`${command.problem}\n\n${HELP_TEXT}`);
     case 'list':
-      return reply(listText(incidents.list(), ctx));
+      return reply(
+        listText(incidents.list(), (ctx.clock?.now() ?? new Date()).getTime(), ctx.channels),
+      );
     case 'declare':
       return declare(command.title, command.severity, ctx);
     case 'declare-form':
@@ -346,78 +345,6 @@ export function describeOutcome(
     const name = who.kind === 'user' ? mention(who.id) : escapeText(who.id);
     return ` by ${name}${at ? ` ${slackDate(at)}` : ''}`;
   }
-}
-
-function listText(open: Incident[], ctx: CommandContext) {
-  if (open.length === 0) return 'No open incidents. :white_check_mark:';
-  const now = (ctx.clock?.now() ?? new Date()).getTime();
-  const lines = open.slice(0, LIST_LIMIT).map((incident) => {
-    const { firing, total } = countAlerts(incident);
-    const alerts = total > 0 ? ` · ${firing} of ${total} firing` : '';
-    const phase = incident.phase ? ` · ${incident.phase}` : '';
-    const state = `${severityLabel(incident.severity)} · ${statusWord(incident)}${phase}${alerts}`;
-    const lead = incident.roles?.lead ? ` · lead ${mention(incident.roles.lead.id)}` : '';
-    const channel = ctx.channels?.channelOf(incident);
-    const where = channel ? ` · <#${channel}>` : '';
-    const age = formatAge(now - Date.parse(incident.startedAt));
-    const title = safe(incident.title, 150);
-    return `• *${incident.id}* · ${state} · ${title}${lead}${where} · ${age} old`;
-  });
-  if (open.length > LIST_LIMIT) lines.push(`…and ${open.length - LIST_LIMIT} more`);
-  return truncate(`*Open incidents (${open.length})*\n${lines.join('\n')}`, REPLY_LIMIT);
-}
-
-/** `3d 4h`, `2h 5m`, `7m`: how long an incident has been open, at a glance. */
-export function formatAge(ms: number) {
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
-  const days = Math.floor(minutes / 1_440);
-  const hours = Math.floor((minutes % 1_440) / 60);
-  if (days > 0) return `${days}d ${hours}h`;
-  if (hours > 0) return `${hours}h ${minutes % 60}m`;
-  return `${minutes}m`;
-}
-
-function timelineText(incident: Incident, stored: TimelineEntry[]) {
-  // Edits and deletions of added messages show on the entry they change.
-  const entries = foldTimeline(stored);
-  const shown = entries.slice(-TIMELINE_LIMIT);
-  const lines = shown.map((e) => {
-    const time = `${e.at.slice(0, 19).replace('T', ' ')} UTC`;
-    const who = e.actor.kind === 'user' ? mention(e.actor.id) : escapeText(e.actor.id);
-    const text = safe(e.text, 300);
-    const shownText = e.deletedAt
-      ? `~${text}~ (deleted)`
-      : e.history.length > 0
-        ? `${text} (edited)`
-        : text;
-    return `\`${time}\` ${who} · ${shownText}`;
-  });
-  const skipped = entries.length - shown.length;
-  const title = safe(incident.title, 200);
-  const head = `*Timeline of ${incident.id}* · ${title} (${entries.length} entries)`;
-  const note = skipped > 0 ? `\n_…${skipped} earlier entries not shown_` : '';
-  let text = `${head}${note}\n${lines.join('\n')}`;
-  while (text.length > REPLY_LIMIT && lines.length > 1) {
-    lines.shift();
-    text = `${head}\n_…earlier entries not shown_\n${lines.join('\n')}`;
-  }
-  return text;
-}
-
-/** Cuts text into parts of at most `size` characters at line ends (a longer line is cut). */
-function chunkLines(text: string, size: number) {
-  const parts: string[] = [];
-  let current = '';
-  for (const line of text.split('\n')) {
-    const piece = line.length > size ? `${line.slice(0, size - 1)}…` : line;
-    if (current && current.length + piece.length + 1 > size) {
-      parts.push(current);
-      current = '';
-    }
-    current = current ? `${current}\n${piece}` : piece;
-  }
-  if (current) parts.push(current);
-  return parts;
 }
 
 /** https://acme.slack.com from a permalink of that workspace. */

@@ -1,0 +1,250 @@
+import type { IncidentService } from '../core/incident-service.ts';
+import type { Logger } from '../core/ports.ts';
+import type { Incident } from '../core/types.ts';
+import { OutboundError } from '../outbound/outbound-error.ts';
+import type { Job, OutboundQueue } from '../outbound/outbound-queue.ts';
+import { incidentChannelName } from './channel-name.ts';
+import { MESSAGE_JOB } from './incident-message-publisher.ts';
+import { escapeText, safe, truncate } from './mrkdwn.ts';
+import { renderIncidentSummary, topicText } from './render-incident-summary.ts';
+import type { SlackGateway } from './slack-gateway.ts';
+
+const SETUP_JOB = 'slack.channel-setup';
+/** Names tried with a suffix (-2, -3…) when Slack says the name is taken. */
+const MAX_NAME_TRIES = 20;
+/** Answers to conversations.create that no retry will change: tell people, do not retry. */
+const CREATE_REFUSALS: Record<string, string> = {
+  missing_scope: 'the app lacks the channels:manage scope; reinstall it from manifest.yml',
+  restricted_action: 'this workspace does not let the app create channels',
+  too_many_convos_for_app_on_team: 'the app has created too many channels in this workspace',
+  too_many_convos_for_team: 'the workspace has too many channels',
+  invalid_name_specials: 'Slack refused the channel name',
+  invalid_name_maxlength: 'Slack refused the channel name as too long',
+  invalid_name_punctuation: 'Slack refused the channel name',
+  invalid_name_required: 'Slack refused the channel name',
+  invalid_name: 'Slack refused the channel name',
+  not_allowed_token_type: 'SLACK_BOT_TOKEN is not a bot token',
+};
+export interface ChannelSetupOptions {
+  incidents: IncidentService;
+  queue: OutboundQueue;
+  gateway: SlackGateway;
+  alertsChannel: string;
+  logger: Logger;
+  /** The bot's own user ID, never invited. */
+  botUserId: () => string | undefined;
+}
+
+/**
+ * Makes an incident's channel, as one outbound job that works in steps: create (a suffix while
+ * the name is taken), invite, link the alert message, post and pin the summary, set the topic,
+ * bookmark, post the timeline so far. Each step is stored in `refs.channel` as it completes, so a
+ * retry or a restart continues at the first missing step and repeats none.
+ */
+export class ChannelSetup {
+  readonly #o: ChannelSetupOptions;
+
+  constructor(options: ChannelSetupOptions) {
+    this.#o = options;
+    options.queue.register(SETUP_JOB, (job) => this.#run(job));
+  }
+
+  /** Queues the set-up (or refreshes the waiting one); the declarer is told how it went. */
+  enqueue(incident: Incident, declarer?: string, replyTo?: string) {
+    return this.#o.queue.enqueue({
+      kind: SETUP_JOB,
+      key: `slack-channel:${incident.id}`,
+      payload: {
+        incidentId: incident.id,
+        what: 'creating the incident channel',
+        show: 'true',
+        ...(declarer ? { declarer } : {}),
+        ...(replyTo ? { replyTo } : {}),
+      },
+      priority: 1,
+    });
+  }
+
+  /** Creates and sets up the channel, one stored step at a time. */
+  async #run(job: Job) {
+    const { incidents, gateway } = this.#o;
+    let incident = incidents.get(job.payload.incidentId ?? '');
+    if (!incident || incident.closedAt) return;
+    const save = async (fields: Record<string, string>) => {
+      const latest = incidents.get(incident!.id)?.refs.channel ?? {};
+      await incidents.setRef(incident!.id, 'channel', { ...latest, ...fields });
+      return incidents.get(incident!.id)!.refs.channel!;
+    };
+    let ref = incident.refs.channel ?? {};
+
+    if (!ref.id) {
+      const created = await this.#create(incident, job);
+      if (!created) return;
+      ref = await save({ state: 'creating', id: created.id, name: created.name });
+      incident = incidents.get(incident.id)!;
+    }
+    const channel = ref.id!;
+    if (!ref.invited) {
+      await gateway.invite(channel, this.#people(incident)).catch((error: unknown) => {
+        if (isChannelGone(error)) throw error;
+        this.#o.logger.warn({ err: error, incident: incident!.id }, 'could not invite everyone');
+      });
+      ref = await save({ invited: 'true' });
+    }
+    if (!ref.alertLink && !incident.refs.slack?.ts && this.#messagePending(incident, job)) {
+      // Link the alert message from the channel: its first post is on its way.
+      job.payload.waits = String(Number(job.payload.waits ?? 0) + 1);
+      const message = 'waiting for the incident message';
+      throw new OutboundError({ service: 'slack', message, code: 'paced', retryAfterMs: 1_000 });
+    }
+    if (!ref.alertLink && incident.refs.slack?.ts) {
+      const alertLink = await gateway.permalink(
+        incident.refs.slack.channel ?? this.#o.alertsChannel,
+        incident.refs.slack.ts,
+      );
+      ref = await save({ alertLink });
+    }
+    if (!ref.summaryTs) {
+      // A crash after Slack took the post but before its ts was stored: find it, do not repost.
+      const posted = ref.summaryStartedAt
+        ? await gateway.findIncidentMessage(channel, incident.id, ref.summaryStartedAt)
+        : undefined;
+      ref = await save({ summaryStartedAt: new Date().toISOString() });
+      const summary = renderIncidentSummary(incident, ref.alertLink);
+      const ts =
+        posted ?? (await gateway.postMessage(channel, summary, { incidentId: incident.id })).ts;
+      ref = await save({ summaryTs: ts, summaryVersion: posted ? '' : String(incident.version) });
+    }
+    if (!ref.pinned) {
+      await gateway.pin(channel, ref.summaryTs!);
+      ref = await save({ pinned: 'true' });
+    }
+    if (!ref.topic) {
+      const topic = topicText(incident);
+      await gateway.setTopic(channel, topic);
+      ref = await save({ topic });
+    }
+    if (!ref.bookmarked && ref.alertLink) {
+      await gateway.addBookmark(channel, `Alert message (${incident.id})`, ref.alertLink);
+      ref = await save({ bookmarked: 'true' });
+    }
+    if (!ref.carried) {
+      await this.#carryOver(incident, channel);
+      ref = await save({ carried: 'true' });
+    }
+    await save({ state: 'ready' });
+    await incidents.record({
+      id: incident.id,
+      kind: 'channel.created',
+      origin: 'slack',
+      text: `Channel #${ref.name} created`,
+      visible: true,
+    });
+    await this.#tell(job, `:white_check_mark: *${incident.id}* is worked in <#${channel}>.`);
+  }
+
+  /** The incident's alert message is still queued (and we have not waited for it long). */
+  #messagePending(incident: Incident, job: Job) {
+    const { waiting } = this.#o.queue.jobsFor(incident.id);
+    return Number(job.payload.waits ?? 0) < 20 && waiting.some((j) => j.kind === MESSAGE_JOB);
+  }
+
+  /** conversations.create, with a suffix while the name is taken; undefined when refused. */
+  async #create(incident: Incident, job: Job) {
+    const date = incident.declaredAt ?? incident.createdAt;
+    for (let suffix = 1; suffix <= MAX_NAME_TRIES; suffix += 1) {
+      const name = incidentChannelName({
+        date,
+        number: incident.number,
+        title: incident.title,
+        ...(suffix > 1 ? { suffix } : {}),
+      });
+      try {
+        return await this.#o.gateway.createChannel(name);
+      } catch (error) {
+        if (!(error instanceof OutboundError)) throw error;
+        if (error.code === 'name_taken') continue;
+        const reason = CREATE_REFUSALS[error.code ?? ''];
+        if (!reason) {
+          if (error.retryAfterMs !== undefined && job.payload.toldWait !== 'true') {
+            job.payload.toldWait = 'true';
+            const seconds = Math.ceil(error.retryAfterMs / 1000);
+            const text = `Slack is rate-limiting new channels; *${incident.id}*'s channel follows`;
+            await this.#tell(job, `:hourglass_flowing_sand: ${text} in about ${seconds} s.`);
+          }
+          throw error;
+        }
+        await this.#failed(incident, job, `${reason} (${error.code})`);
+        return undefined;
+      }
+    }
+    await this.#failed(incident, job, `every name up to -${MAX_NAME_TRIES} is taken`);
+    return undefined;
+  }
+
+  async #failed(incident: Incident, job: Job, reason: string) {
+    const latest = this.#o.incidents.get(incident.id)?.refs.channel ?? {};
+    await this.#o.incidents.setRef(incident.id, 'channel', { ...latest, state: 'failed', reason });
+    await this.#o.incidents.record({
+      id: incident.id,
+      kind: 'channel.failed',
+      origin: 'slack',
+      text: `No channel: ${reason}`,
+      visible: true,
+    });
+    this.#o.logger.warn({ incident: incident.id, reason }, 'incident channel not created');
+    await this.#tell(
+      job,
+      `:warning: *${incident.id}* is declared, but its channel could not be created: ` +
+        `${escapeText(reason)}. Updates go to the thread of its alert message.`,
+    );
+  }
+
+  /** The declarer hears how it went, in the channel they declared from. */
+  async #tell(job: Job, text: string) {
+    const { declarer, replyTo } = job.payload;
+    if (!declarer || !replyTo) return;
+    await this.#o.gateway.postEphemeral(replyTo, declarer, text).catch((error: unknown) => {
+      this.#o.logger.warn({ err: error }, 'could not tell the declarer');
+    });
+  }
+
+  /** The declarer, the roles, and whoever acted on the incident so far. */
+  #people(incident: Incident) {
+    const people = [
+      incident.declaredBy,
+      incident.roles?.lead,
+      incident.roles?.comms,
+      incident.acknowledgedBy,
+    ]
+      .filter((a) => a?.kind === 'user')
+      .map((a) => a!.id);
+    const bot = this.#o.botUserId();
+    return [...new Set(people)].filter((id) => id !== bot && /^[UW][A-Z0-9]+$/.test(id));
+  }
+
+  /** What happened before the channel existed, so nobody has to scroll the alerts channel. */
+  async #carryOver(incident: Incident, channel: string) {
+    const entries = await this.#o.incidents.timeline(incident.id);
+    const earlier = entries.filter((e) => e.kind !== 'alert.repeated').slice(-25);
+    if (earlier.length <= 1) return;
+    const lines = earlier.map((e) => {
+      const time = `${e.at.slice(11, 19)} UTC`;
+      return `\`${time}\` ${safe(e.text, 200)}`;
+    });
+    const text = `*Timeline so far* (\`/incident timeline\` shows all of it)\n${lines.join('\n')}`;
+    await this.#o.gateway.postMessage(channel, { text: truncate(text, 3_500) });
+  }
+}
+
+export function isSetUp(ref: Record<string, string> | undefined) {
+  return ref?.state === 'ready' || ref?.state === 'failed' || ref?.state === 'archived';
+}
+
+/** The channel is archived, or the bot was removed from it (or it is gone). */
+export function isChannelGone(error: unknown) {
+  return (
+    error instanceof OutboundError &&
+    ['is_archived', 'channel_not_found', 'not_in_channel'].includes(error.code ?? '')
+  );
+}
