@@ -85,10 +85,7 @@ export class ChannelSetup {
     }
     const channel = ref.id!;
     if (!ref.invited) {
-      await gateway.invite(channel, this.#people(incident)).catch((error: unknown) => {
-        if (isChannelGone(error)) throw error;
-        this.#o.logger.warn({ err: error, incident: incident!.id }, 'could not invite everyone');
-      });
+      await this.#invite(incident, channel, await this.#people(incident));
       ref = await save({ invited: 'true' });
     }
     if (!ref.alertLink && !incident.refs.slack?.ts && this.#messagePending(incident, job)) {
@@ -209,18 +206,44 @@ export class ChannelSetup {
     });
   }
 
-  /** The declarer, the roles, and whoever acted on the incident so far. */
-  #people(incident: Incident) {
+  /** The declarer, the roles, and whoever acted on the incident so far (its responders). */
+  async #people(incident: Incident) {
+    const entries = await this.#o.incidents.timeline(incident.id);
     const people = [
       incident.declaredBy,
       incident.roles?.lead,
       incident.roles?.comms,
       incident.acknowledgedBy,
+      ...entries.map((e) => e.actor),
     ]
       .filter((a) => a?.kind === 'user')
       .map((a) => a!.id);
     const bot = this.#o.botUserId();
     return [...new Set(people)].filter((id) => id !== bot && /^[UW][A-Z0-9]+$/.test(id));
+  }
+
+  /**
+   * Invites everyone at once; if Slack refuses the list (one deactivated user, say), each person
+   * alone, so one bad ID does not keep the others out. Only a gone channel stops the set-up.
+   */
+  async #invite(incident: Incident, channel: string, users: string[]) {
+    const { gateway, logger } = this.#o;
+    try {
+      await gateway.invite(channel, users);
+      return;
+    } catch (error) {
+      if (isChannelGone(error) || users.length <= 1) {
+        if (isChannelGone(error)) throw error;
+        logger.warn({ err: error, incident: incident.id }, 'could not invite');
+        return;
+      }
+    }
+    for (const user of users) {
+      await gateway.invite(channel, [user]).catch((error: unknown) => {
+        if (isChannelGone(error)) throw error;
+        logger.warn({ err: error, incident: incident.id, user }, 'could not invite');
+      });
+    }
   }
 
   /** What happened before the channel existed, so nobody has to scroll the alerts channel. */

@@ -599,3 +599,27 @@ describe('the incident’s space', () => {
     expect(h.logs.some((l) => l.level === 'error')).toBe(false);
   });
 });
+
+describe('inviting the responders', () => {
+  it('invites whoever acted on the alert, and one unknown person does not keep the others out', async () => {
+    h = await startHarness();
+    await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+    await h.command('ack INC-1', SAM);
+    await h.command('note INC-1 looking', { id: 'U0GHOST01', name: 'ghost' });
+    await h.command('note INC-1 me too', ALEX);
+    await h.settle();
+
+    await h.click('incident_declare', 'INC-1');
+    await eventually(() => h.slack.lastView('incident_declare_form'));
+    await h.submit('incident_declare_form', declareValues({ title: 'Checkout latency' }));
+    const channel = await eventually(() => {
+      const ref = h.bot.incidents.get('INC-1')?.refs.channel;
+      return ref?.state === 'ready' ? ref.id : undefined;
+    });
+
+    expect(h.slack.channel(channel)!.members).toEqual(
+      expect.arrayContaining([PAT.id, SAM.id, ALEX.id]),
+    );
+    expect(h.slack.channel(channel)!.members).not.toContain('U0GHOST01');
+  });
+});
