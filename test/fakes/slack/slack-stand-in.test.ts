@@ -763,6 +763,86 @@ describe('conversations.info and conversations.members', () => {
   });
 });
 
+describe('conversations.list', () => {
+  const SECRET = 'G0SECRET01';
+  const HIDDEN = 'G0HIDDEN01';
+  const ids = (listed: { channels?: { id?: string }[] }) => listed.channels!.map((c) => c.id);
+
+  beforeEach(() => {
+    standIn.addChannel({ id: OPS, name: 'ops', created: 1_700_000_000, creator: PAT });
+    standIn.addChannel({ id: OLD, name: 'old', isMember: true, isArchived: true });
+    standIn.addChannel({ id: SECRET, name: 'secret', isPrivate: true, isMember: true });
+    standIn.addChannel({ id: HIDDEN, name: 'hidden', isPrivate: true });
+  });
+
+  it('lists public channels by default, archived ones included, in the order added', async () => {
+    const listed = await slack.conversations.list();
+
+    expect(ids(listed)).toEqual([ALERTS, OPS, OLD]);
+    expect(listed.channels![1]).toMatchObject({
+      id: OPS,
+      name: 'ops',
+      is_archived: false,
+      is_member: false,
+      is_private: false,
+      created: 1_700_000_000,
+      creator: PAT,
+    });
+    expect(listed.channels![2]).toMatchObject({ name: 'old', is_archived: true });
+    expect(listed.response_metadata).toEqual({ next_cursor: '' });
+  });
+
+  it('lists private channels only when asked, and only those the bot is in', async () => {
+    const privateOnly = await slack.conversations.list({ types: 'private_channel' });
+    const both = await slack.conversations.list({ types: 'public_channel,private_channel' });
+
+    expect(ids(privateOnly)).toEqual([SECRET]);
+    expect(privateOnly.channels![0]).toMatchObject({ is_private: true, is_member: true });
+    expect(ids(both)).toEqual([ALERTS, OPS, OLD, SECRET]);
+  });
+
+  it('leaves archived channels out with exclude_archived', async () => {
+    const listed = await slack.conversations.list({ exclude_archived: true });
+
+    expect(ids(listed)).toEqual([ALERTS, OPS]);
+  });
+
+  it('includes a channel the bot created, with its creator', async () => {
+    const created = await slack.conversations.create({ name: 'inc-42' });
+
+    const listed = await slack.conversations.list({ exclude_archived: true });
+
+    expect(listed.channels!.at(-1)).toMatchObject({
+      id: created.channel!.id,
+      name: 'inc-42',
+      creator: BOT,
+      created: expect.any(Number),
+    });
+  });
+
+  it('pages with limit and cursor until next_cursor is empty', async () => {
+    const types = 'public_channel,private_channel';
+    const first = await slack.conversations.list({ types, limit: 3 });
+    const cursor = first.response_metadata!.next_cursor!;
+    const second = await slack.conversations.list({ types, limit: 3, cursor });
+
+    expect(ids(first)).toEqual([ALERTS, OPS, OLD]);
+    expect(Buffer.from(cursor, 'base64').toString()).toBe(`team:${SECRET}`);
+    expect(ids(second)).toEqual([SECRET]);
+    expect(second.response_metadata).toEqual({ next_cursor: '' });
+  });
+
+  it('refuses an unknown type as invalid_types and a foreign cursor as invalid_cursor', async () => {
+    const badTypes = slack.conversations.list({ types: 'public_channel,shared_channel' });
+    const badCursor = slack.conversations.list({
+      cursor: Buffer.from('user:U1').toString('base64'),
+    });
+
+    await expect(badTypes).rejects.toMatchObject(platformError('invalid_types'));
+    await expect(badCursor).rejects.toMatchObject(platformError('invalid_cursor'));
+  });
+});
+
 describe('pins.add', () => {
   it('pins a message once and answers already_pinned the second time', async () => {
     const posted = await slack.chat.postMessage({ channel: ALERTS, text: 'INC-42 opened' });
@@ -1087,6 +1167,282 @@ describe('views.update and views.publish', () => {
 
     await expect(publishing).rejects.toMatchObject(invalidArguments(pointer));
     expect(standIn.homeView(PAT)).toBeUndefined();
+  });
+});
+
+describe('file uploads', () => {
+  const timeline = '# INC-42\n- 10:02 checkout is down\n- 10:07 rolled back ✅\n';
+  const invalidArgumentsSaying = (text: string) => ({
+    data: {
+      error: 'invalid_arguments',
+      response_metadata: { messages: [expect.stringContaining(text)] },
+    },
+  });
+
+  /** Step 1: announces `content`'s byte length (unless `length` is given). */
+  async function announce(content: string, length = Buffer.byteLength(content)) {
+    const ticket = await slack.files.getUploadURLExternal({ filename: 'timeline.md', length });
+    return { uploadUrl: ticket.upload_url!, fileId: ticket.file_id! };
+  }
+
+  /** Steps 1 and 2: announces and uploads `content`; answers the file id. */
+  async function uploaded(content = timeline): Promise<string> {
+    const { uploadUrl, fileId } = await announce(content);
+    const response = await fetch(uploadUrl, { method: 'POST', body: content });
+    expect(response.status).toBe(200);
+    return fileId;
+  }
+
+  it('uploads in three steps and shares the file in a thread with a comment', async () => {
+    const parent = await slack.chat.postMessage({ channel: ALERTS, text: 'INC-42 resolved' });
+
+    const ticket = await slack.files.getUploadURLExternal({
+      filename: 'timeline.md',
+      length: Buffer.byteLength(timeline),
+    });
+    const response = await fetch(ticket.upload_url!, { method: 'POST', body: timeline });
+    const completed = await slack.files.completeUploadExternal({
+      files: [{ id: ticket.file_id!, title: 'INC-42 timeline' }],
+      channel_id: ALERTS,
+      initial_comment: 'Timeline attached',
+      thread_ts: parent.ts!,
+    });
+
+    const port = new URL(standIn.url).port;
+    expect(ticket.file_id).toMatch(/^F0\d{9}$/);
+    expect(ticket.upload_url).toBe(`http://127.0.0.1:${port}/upload/${ticket.file_id}`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(`OK - ${Buffer.byteLength(timeline)}`);
+    expect(completed.files).toEqual([
+      expect.objectContaining({
+        id: ticket.file_id,
+        title: 'INC-42 timeline',
+        name: 'timeline.md',
+        size: Buffer.byteLength(timeline),
+        permalink: `https://sandbox.slack.invalid/files/${BOT}/${ticket.file_id}/timeline.md`,
+      }),
+    ]);
+    expect(standIn.files()).toEqual([
+      {
+        id: ticket.file_id,
+        filename: 'timeline.md',
+        title: 'INC-42 timeline',
+        content: timeline,
+        completed: true,
+        channel: ALERTS,
+        threadTs: parent.ts,
+      },
+    ]);
+    expect(standIn.replies(ALERTS, parent.ts!)).toEqual([
+      expect.objectContaining({
+        user: BOT,
+        text: 'Timeline attached',
+        files: [{ id: ticket.file_id, name: 'timeline.md', title: 'INC-42 timeline' }],
+      }),
+    ]);
+  });
+
+  it('keeps a file without channel_id private: no message, titled after its name', async () => {
+    const fileId = await uploaded();
+
+    const completed = await slack.files.completeUploadExternal({ files: [{ id: fileId }] });
+
+    expect(completed.files).toEqual([
+      expect.objectContaining({ id: fileId, title: 'timeline.md' }),
+    ]);
+    expect(standIn.files()[0]).toMatchObject({ completed: true, title: 'timeline.md' });
+    expect(standIn.files()[0]).not.toHaveProperty('channel');
+    expect(standIn.messages(ALERTS)).toEqual([]);
+  });
+
+  it('shares a top-level message that history lists with its files', async () => {
+    const fileId = await uploaded();
+
+    await slack.files.completeUploadExternal({ files: [{ id: fileId }], channel_id: ALERTS });
+    const history = await slack.conversations.history({ channel: ALERTS });
+
+    expect(history.messages).toEqual([
+      expect.objectContaining({
+        bot_id: 'B0FIREBRK',
+        text: '',
+        files: [expect.objectContaining({ id: fileId })],
+      }),
+    ]);
+  });
+
+  it.each(['file', 'filename'])('takes the %s part of a multipart upload', async (field) => {
+    const { uploadUrl, fileId } = await announce(timeline);
+    const form = new FormData();
+    form.append('channel', 'ignored');
+    form.append(field, new Blob([timeline]), 'timeline.md');
+
+    const response = await fetch(uploadUrl, { method: 'POST', body: form });
+
+    expect(await response.text()).toBe(`OK - ${Buffer.byteLength(timeline)}`);
+    expect(standIn.files()[0]).toMatchObject({ id: fileId, content: timeline, completed: false });
+  });
+
+  it('answers 400 for a multipart upload without a file part', async () => {
+    const { uploadUrl } = await announce(timeline);
+    const form = new FormData();
+    form.append('title', 'no file here');
+
+    const response = await fetch(uploadUrl, { method: 'POST', body: form });
+
+    expect(response.status).toBe(400);
+    expect(standIn.files()[0]?.content).toBe('');
+  });
+
+  it('serves WebClient files.uploadV2, which runs the same three steps', async () => {
+    const result = await slack.files.uploadV2({
+      channel_id: ALERTS,
+      content: timeline,
+      filename: 'timeline.md',
+      title: 'INC-42 timeline',
+      initial_comment: 'Timeline attached',
+    });
+
+    expect(result.ok).toBe(true);
+    expect(standIn.files()).toEqual([
+      expect.objectContaining({ content: timeline, channel: ALERTS, title: 'INC-42 timeline' }),
+    ]);
+    expect(standIn.messages(ALERTS)).toEqual([
+      expect.objectContaining({ text: 'Timeline attached' }),
+    ]);
+  });
+
+  it('answers 404 for a file id it never handed out and 405 for anything but POST', async () => {
+    const { uploadUrl } = await announce(timeline);
+
+    const unknown = await fetch(uploadUrl.replace(/F0\d+$/, 'F0999999999'), {
+      method: 'POST',
+      body: timeline,
+    });
+    const fetched = await fetch(uploadUrl);
+
+    expect(unknown.status).toBe(404);
+    expect(fetched.status).toBe(405);
+    expect(standIn.files()[0]?.content).toBe('');
+  });
+
+  it.each([
+    ['a missing filename', 'invalid_arguments', { length: 10 }],
+    ['a missing length', 'invalid_arguments', { filename: 'a.txt' }],
+    ['a length that is not an integer', 'invalid_arguments', { filename: 'a.txt', length: 'ten' }],
+    ['a negative length', 'invalid_arguments', { filename: 'a.txt', length: -1 }],
+    ['a length of 0', 'missing_argument', { filename: 'a.txt', length: 0 }],
+    [
+      'alt_txt over 1000 characters',
+      'alt_txt_too_large',
+      { filename: 'a.png', length: 1, alt_txt: 'x'.repeat(1001) },
+    ],
+  ])('refuses an upload URL for %s as %s', async (_what, error, args) => {
+    const asking = slack.apiCall('files.getUploadURLExternal', args);
+
+    await expect(asking).rejects.toMatchObject(platformError(error));
+    expect(standIn.files()).toEqual([]);
+  });
+
+  it('refuses an unknown file id as file_not_found', async () => {
+    const completing = slack.files.completeUploadExternal({ files: [{ id: 'F0999999999' }] });
+
+    await expect(completing).rejects.toMatchObject(platformError('file_not_found'));
+  });
+
+  it('refuses to complete a file twice as file_not_found, and its URL is spent', async () => {
+    const { uploadUrl, fileId } = await announce(timeline);
+    await fetch(uploadUrl, { method: 'POST', body: timeline });
+    await slack.files.completeUploadExternal({ files: [{ id: fileId }] });
+
+    const again = slack.files.completeUploadExternal({ files: [{ id: fileId }] });
+    const reupload = await fetch(uploadUrl, { method: 'POST', body: timeline });
+
+    await expect(again).rejects.toMatchObject(platformError('file_not_found'));
+    expect(reupload.status).toBe(404);
+  });
+
+  it('refuses a file whose bytes never arrived as invalid_arguments', async () => {
+    const { fileId } = await announce(timeline);
+
+    const completing = slack.files.completeUploadExternal({ files: [{ id: fileId }] });
+
+    await expect(completing).rejects.toMatchObject(invalidArgumentsSaying('nothing was uploaded'));
+    expect(standIn.files()[0]?.completed).toBe(false);
+  });
+
+  it('refuses a file whose bytes differ from the announced length as invalid_arguments', async () => {
+    const { uploadUrl, fileId } = await announce(timeline, 5);
+    await fetch(uploadUrl, { method: 'POST', body: timeline });
+
+    const completing = slack.files.completeUploadExternal({ files: [{ id: fileId }] });
+
+    await expect(completing).rejects.toMatchObject(
+      invalidArgumentsSaying(`${Buffer.byteLength(timeline)} bytes uploaded, 5 announced`),
+    );
+  });
+
+  it.each([
+    ['an unknown channel', 'channel_not_found', 'C0NOWHERE'],
+    ['a private channel the bot is not in', 'channel_not_found', 'G0SECRET01'],
+    ['a channel the bot is not in', 'not_in_channel', OPS],
+    ['an archived channel', 'is_archived', OLD],
+  ])('refuses to share in %s as %s, completing nothing', async (_what, error, channel) => {
+    standIn.addChannel({ id: OPS, name: 'ops' });
+    standIn.addChannel({ id: OLD, name: 'old', isMember: true, isArchived: true });
+    standIn.addChannel({ id: 'G0SECRET01', name: 'secret', isPrivate: true });
+    const fileId = await uploaded();
+
+    const sharing = slack.files.completeUploadExternal({
+      files: [{ id: fileId }],
+      channel_id: channel,
+      initial_comment: 'Timeline attached',
+    });
+
+    await expect(sharing).rejects.toMatchObject(platformError(error));
+    expect(standIn.files()[0]?.completed).toBe(false);
+    expect(standIn.messages(channel)).toEqual([]);
+  });
+
+  it('refuses a channel name for channel_id, and a thread that is not there', async () => {
+    const fileId = await uploaded();
+
+    const byName = slack.files.completeUploadExternal({
+      files: [{ id: fileId }],
+      channel_id: 'alerts',
+    });
+    const orphan = slack.files.completeUploadExternal({
+      files: [{ id: fileId }],
+      channel_id: ALERTS,
+      thread_ts: '1700000000.000100',
+    });
+
+    await expect(byName).rejects.toMatchObject(
+      invalidArgumentsSaying('[json-pointer:/channel_id]'),
+    );
+    await expect(orphan).rejects.toMatchObject(platformError('thread_not_found'));
+  });
+
+  it('accepts files as a JSON string in a JSON body', async () => {
+    const fileId = await uploaded();
+
+    const response = await fetch(`${standIn.url}files.completeUploadExternal`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ files: JSON.stringify([{ id: fileId, title: 'T' }]) }),
+    });
+
+    expect(await response.json()).toMatchObject({ ok: true, files: [{ id: fileId, title: 'T' }] });
+  });
+
+  it('returns copies, and reset forgets files', async () => {
+    await uploaded();
+
+    standIn.files()[0]!.content = 'changed';
+    const before = standIn.files();
+    standIn.reset();
+
+    expect(before[0]?.content).toBe(timeline);
+    expect(standIn.files()).toEqual([]);
   });
 });
 

@@ -3,7 +3,8 @@
  *
  * Speaks the wire format of wire-formats.md §3.7–3.9: `POST /api/<method>` with a Bearer token
  * and a form-encoded or JSON body; API errors are HTTP 200 `{ ok: false, error }`, throttling is
- * HTTP 429 with `Retry-After`. Listens on 127.0.0.1 only and never contacts anything.
+ * HTTP 429 with `Retry-After`. Also takes file bytes at `POST /upload/<file_id>`, the URL
+ * files.getUploadURLExternal hands out. Listens on 127.0.0.1 only and never contacts anything.
  */
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -11,9 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { callMethod, isKnownMethod, type Args } from './web-api-methods.ts';
-import { failureReply, json, parseArgs, readBody, send, sendPlain } from './web-api-wire.ts';
-import type { Reply } from './web-api-wire.ts';
-import { Workspace, type ChannelState } from './workspace.ts';
+import { failureReply, json, parseArgs, readBody, readBytes } from './web-api-wire.ts';
+import { send, sendPlain, uploadContent, type Reply } from './web-api-wire.ts';
+import { Workspace, type ChannelState, type UploadState } from './workspace.ts';
 
 export interface StandInChannel {
   id: string;
@@ -127,10 +128,30 @@ export interface StandInMessage {
   text?: string;
   blocks?: unknown[];
   metadata?: unknown;
+  /** Files shared with the message by files.completeUploadExternal. */
+  files?: { id: string; name: string; title: string }[];
   user: string;
   botId?: string;
   /** How many times chat.update changed the message. */
   edited: number;
+}
+
+/** A file announced with files.getUploadURLExternal, as tests read it back. */
+export interface StandInFile {
+  /** 'F0' + 9 digits. */
+  id: string;
+  filename: string;
+  /** Set when files.completeUploadExternal finished the file (the filename unless given). */
+  title?: string;
+  /** The bytes POSTed to the upload URL, decoded as UTF-8; '' while nothing was uploaded. */
+  content: string;
+  /** Whether files.completeUploadExternal finished it. */
+  completed: boolean;
+  /** Where files.completeUploadExternal shared it (`channel_id`, `thread_ts`). */
+  channel?: string;
+  threadTs?: string;
+  altTxt?: string;
+  snippetType?: string;
 }
 
 export interface StandInEphemeral {
@@ -180,6 +201,13 @@ export class SlackStandIn {
   ) {}
 
   static async start(options: SlackStandInOptions = {}): Promise<SlackStandIn> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+
     const workspace = new Workspace(
       {
         token: options.token ?? 'xoxb-sandbox-token',
@@ -193,14 +221,8 @@ export class SlackStandIn {
         triggerTtlMs: options.triggerTtlMs ?? 3000,
         botsMayUnarchive: options.botsMayUnarchive ?? false,
       },
+      `http://127.0.0.1:${port}/upload/`,
     );
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-    });
-
-    const { port } = server.address() as AddressInfo;
     const standIn = new SlackStandIn(`http://127.0.0.1:${port}/api/`, server, workspace, options);
     server.on('request', (req, res) => void standIn.handle(req, res));
     return standIn;
@@ -353,14 +375,23 @@ export class SlackStandIn {
   }
 
   /**
-   * Clears calls, messages (and so pins), ephemerals, views, trigger ids, queued failures,
-   * latencies and rate windows. Keeps channels (including added ones, membership changes,
-   * topics and bookmarks) and users.
+   * Files announced with files.getUploadURLExternal, in that order, finished or not, with what
+   * was uploaded to their URLs; copies.
+   */
+  files(): StandInFile[] {
+    return [...this.workspace.uploads.values()].map(toStandInFile);
+  }
+
+  /**
+   * Clears calls, messages (and so pins), ephemerals, views, trigger ids, files, queued
+   * failures, latencies and rate windows. Keeps channels (including added ones, membership
+   * changes, topics and bookmarks) and users.
    */
   reset(): void {
     this.calls.length = 0;
     this.workspace.clearMessages();
     this.workspace.clearViews();
+    this.workspace.clearUploads();
     this.failures.clear();
     this.latencies.clear();
     this.responseDelays.clear();
@@ -377,6 +408,8 @@ export class SlackStandIn {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const fileId = /^\/upload\/(\w+)$/.exec(url.pathname)?.[1];
+    if (fileId !== undefined) return this.receiveUpload(req, res, fileId);
     const method = /^\/api\/([\w.]+)$/.exec(url.pathname)?.[1];
     if (method === undefined) return sendPlain(res, 404);
     if (req.method !== 'POST') return sendPlain(res, 405);
@@ -396,6 +429,33 @@ export class SlackStandIn {
     } catch {
       // the client went away mid-request, or we are closing; nothing to answer
       res.destroy();
+    }
+  }
+
+  /**
+   * `POST /upload/<file_id>`, the URL files.getUploadURLExternal hands out. Like Slack's, it is
+   * pre-signed (no token needed) and answers `200 OK - <bytes>`; a file id never handed out, or
+   * already finished by files.completeUploadExternal, is a 404. Not recorded in `calls`.
+   */
+  private async receiveUpload(
+    req: IncomingMessage,
+    res: ServerResponse,
+    fileId: string,
+  ): Promise<void> {
+    if (req.method !== 'POST') return sendPlain(res, 405);
+
+    try {
+      const raw = await readBytes(req);
+      if (raw === undefined) return sendPlain(res, 413);
+      const upload = this.workspace.uploads.get(fileId);
+      if (upload === undefined || upload.completed) return sendPlain(res, 404);
+      const content = await uploadContent(req.headers['content-type'], raw);
+      if (content === undefined) return sendPlain(res, 400);
+
+      upload.content = content;
+      send(res, { status: 200, headers: {}, body: `OK - ${content.length}` });
+    } catch {
+      res.destroy(); // the client went away mid-request, or we are closing
     }
   }
 
@@ -498,5 +558,19 @@ function toChannelState(channel: ChannelState): StandInChannelState {
     bookmarks: structuredClone(channel.bookmarks),
     ...(channel.created !== undefined && { created: channel.created }),
     ...(channel.creator !== undefined && { creator: channel.creator }),
+  };
+}
+
+function toStandInFile(upload: UploadState): StandInFile {
+  return {
+    id: upload.id,
+    filename: upload.filename,
+    ...(upload.title !== undefined && { title: upload.title }),
+    content: upload.content?.toString('utf8') ?? '',
+    completed: upload.completed,
+    ...(upload.channel !== undefined && { channel: upload.channel }),
+    ...(upload.threadTs !== undefined && { threadTs: upload.threadTs }),
+    ...(upload.altTxt !== undefined && { altTxt: upload.altTxt }),
+    ...(upload.snippetType !== undefined && { snippetType: upload.snippetType }),
   };
 }

@@ -7,7 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Failure } from './slack-stand-in.ts';
-import type { ApiBody, Args } from './web-api-methods.ts';
+import type { ApiBody, Args } from './web-api-args.ts';
 
 export interface Reply {
   status: number;
@@ -17,7 +17,7 @@ export interface Reply {
 }
 
 /** Arguments WebClient JSON-encodes into form fields; decoded before handling. */
-const JSON_ENCODED_ARGS = ['blocks', 'attachments', 'metadata', 'view'];
+const JSON_ENCODED_ARGS = ['blocks', 'attachments', 'metadata', 'view', 'files'];
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -50,6 +50,11 @@ export function sendPlain(res: ServerResponse, status: number): void {
 }
 
 export async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return (await readBytes(req))?.toString('utf8');
+}
+
+/** The raw request body; undefined when it is over 5 MB. */
+export async function readBytes(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -57,7 +62,34 @@ export async function readBody(req: IncomingMessage): Promise<string | undefined
     if (size > MAX_BODY_BYTES) return undefined;
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The file bytes POSTed to an upload URL: Slack takes the raw body, whatever its content type,
+ * or a multipart form (docs: files.getUploadURLExternal). Of a form's file parts, the one named
+ * `file` is taken, else `filename` (`curl -F filename=@report.txt`), else the first (WebClient
+ * files.uploadV2 names it `body`); undefined if there is none or the form does not parse.
+ */
+export async function uploadContent(
+  contentType: string | undefined,
+  raw: Buffer,
+): Promise<Buffer | undefined> {
+  if (!contentType?.toLowerCase().startsWith('multipart/form-data')) return raw;
+
+  try {
+    const form = await new Response(raw, { headers: { 'Content-Type': contentType } }).formData();
+    const parts = [...form.entries()].flatMap(([name, value]) =>
+      typeof value === 'string' ? [] : [{ name, value }],
+    );
+    const part =
+      parts.find(({ name }) => name === 'file') ??
+      parts.find(({ name }) => name === 'filename') ??
+      parts[0];
+    return part && Buffer.from(await part.value.arrayBuffer());
+  } catch {
+    return undefined;
+  }
 }
 
 /**

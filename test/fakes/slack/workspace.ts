@@ -38,6 +38,28 @@ export interface ChannelState extends Omit<StandInChannel, 'members'> {
   topicSetAt?: number;
 }
 
+/**
+ * A file announced with files.getUploadURLExternal, then uploaded to its URL, then finished by
+ * files.completeUploadExternal (docs.slack.dev/messaging/working-with-files#upload).
+ */
+export interface UploadState {
+  /** 'F0' + 9 digits. */
+  id: string;
+  filename: string;
+  /** The size in bytes announced with the upload URL. */
+  length: number;
+  altTxt?: string;
+  snippetType?: string;
+  /** The bytes last POSTed to the upload URL; none until then. */
+  content?: Buffer;
+  /** Set by files.completeUploadExternal; the upload URL is spent from then on. */
+  completed: boolean;
+  title?: string;
+  /** Where files.completeUploadExternal shared it. */
+  channel?: string;
+  threadTs?: string;
+}
+
 /** A trigger_id handed out with a command or interaction payload (wire-formats.md §3.5). */
 export interface TriggerState {
   /** Epoch milliseconds. */
@@ -49,13 +71,18 @@ export interface TriggerState {
 
 const DEFAULT_RULES: WorkspaceRules = { triggerTtlMs: 3000, botsMayUnarchive: false };
 
-/** The mutable state of the pretend workspace: channels, users, messages, ephemerals and views. */
+/**
+ * The mutable state of the pretend workspace: channels, users, messages, ephemerals, views and
+ * uploaded files.
+ */
 export class Workspace {
   readonly channels = new Map<string, ChannelState>();
   readonly users = new Map<string, StandInUser>();
   readonly ephemerals: StandInEphemeral[] = [];
   /** Opened modals and published Home tabs, in the order they were first shown. */
   readonly views: StandInView[] = [];
+  /** Files by id, in the order their upload URLs were handed out. */
+  readonly uploads = new Map<string, UploadState>();
   private readonly messagesByChannel = new Map<string, StandInMessage[]>();
   private readonly editedAt = new WeakMap<StandInMessage, string>();
   private readonly triggers = new Map<string, TriggerState>();
@@ -67,6 +94,8 @@ export class Workspace {
     channels: StandInChannel[],
     users: StandInUser[],
     readonly rules: WorkspaceRules = DEFAULT_RULES,
+    /** Where files.getUploadURLExternal points: the stand-in's own `/upload/` route. */
+    readonly uploadUrlBase = 'http://127.0.0.1/upload/',
   ) {
     channels.forEach((channel) => this.upsertChannel(channel));
     users.forEach((user) => this.users.set(user.id, { ...user }));
@@ -217,6 +246,17 @@ export class Workspace {
   clearViews(): void {
     this.views.length = 0;
     this.triggers.clear();
+  }
+
+  /** Announces a file to be uploaded, under a fresh id. */
+  addUpload(upload: Omit<UploadState, 'id' | 'completed'>): UploadState {
+    const stored: UploadState = { id: this.nextId('F0', 9), ...upload, completed: false };
+    this.uploads.set(stored.id, stored);
+    return stored;
+  }
+
+  clearUploads(): void {
+    this.uploads.clear();
   }
 
   /** View hashes look like Slack's: "<unix seconds>.<8 characters>". */
