@@ -176,9 +176,9 @@ function messages(items: TimelineItem[]) {
 
   return added
     .map((item) => {
-      const author = item.source?.user;
+      const author = item.source?.userName ? `@${item.source.userName}` : item.source?.user;
       const who =
-        author && author !== item.actor.id
+        author && item.source?.user !== item.actor.id
           ? `${author} (added by ${actorName(item.actor)})`
           : actorName(item.actor);
       const link = item.source?.url ? ` (${linked('message', item.source.url)})` : '';

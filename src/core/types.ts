@@ -162,8 +162,9 @@ export interface EntrySource {
   /** Slack channel and message of a message added to the timeline, or of a command's channel. */
   channel?: string;
   ts?: string;
-  /** Slack user who wrote an added message. */
+  /** Slack user who wrote an added message, and their name when known. */
   user?: string;
+  userName?: string;
 }
 
 export type NewTimelineEntry = Omit<TimelineEntry, 'seq' | 'incidentId'>;

@@ -69,12 +69,9 @@ export class ChannelSetup {
   async #run(job: Job) {
     const { incidents, gateway } = this.#o;
     let incident = incidents.get(job.payload.incidentId ?? '');
-    if (!incident || incident.closedAt) return;
-    const save = async (fields: Record<string, string>) => {
-      const latest = incidents.get(incident!.id)?.refs.channel ?? {};
-      await incidents.setRef(incident!.id, 'channel', { ...latest, ...fields });
-      return incidents.get(incident!.id)!.refs.channel!;
-    };
+    // Closed, or set up already (a second request while the first ran): nothing to do.
+    if (!incident || incident.closedAt || incident.refs.channel?.state === 'ready') return;
+    const save = (fields: Record<string, string>) => this.#save(incident!.id, fields);
     let ref = incident.refs.channel ?? {};
 
     if (!ref.id) {
@@ -104,12 +101,12 @@ export class ChannelSetup {
     if (!ref.summaryTs) {
       // A crash after Slack took the post but before its ts was stored: find it, do not repost.
       const posted = ref.summaryStartedAt
-        ? await gateway.findIncidentMessage(channel, incident.id, ref.summaryStartedAt)
+        ? await gateway.findIncidentMessage(channel, incident.id, ref.summaryStartedAt, 'summary')
         : undefined;
       ref = await save({ summaryStartedAt: new Date().toISOString() });
       const summary = renderIncidentSummary(incident, ref.alertLink);
-      const ts =
-        posted ?? (await gateway.postMessage(channel, summary, { incidentId: incident.id })).ts;
+      const options = { incidentId: incident.id, kind: 'summary' };
+      const ts = posted ?? (await gateway.postMessage(channel, summary, options)).ts;
       ref = await save({ summaryTs: ts, summaryVersion: posted ? '' : String(incident.version) });
     }
     if (!ref.pinned) {
@@ -122,11 +119,24 @@ export class ChannelSetup {
       ref = await save({ topic });
     }
     if (!ref.bookmarked && ref.alertLink) {
-      await gateway.addBookmark(channel, `Alert message (${incident.id})`, ref.alertLink);
+      // Slack cannot be asked for the bookmark without another scope: a bookmark whose answer
+      // was lost (a crash, a timeout) counts as made rather than risk a second one.
+      if (!ref.bookmarkStartedAt) {
+        await save({ bookmarkStartedAt: new Date().toISOString() });
+        const title = `Alert message (${incident.id})`;
+        await gateway.addBookmark(channel, title, ref.alertLink).catch(async (error: unknown) => {
+          if (slackAnswered(error)) await save({ bookmarkStartedAt: '' });
+          throw error;
+        });
+      }
       ref = await save({ bookmarked: 'true' });
     }
     if (!ref.carried) {
-      await this.#carryOver(incident, channel);
+      const posted = ref.carryStartedAt
+        ? await gateway.findIncidentMessage(channel, incident.id, ref.carryStartedAt, 'timeline')
+        : undefined;
+      await save({ carryStartedAt: new Date().toISOString() });
+      if (!posted) await this.#carryOver(incident, channel);
       ref = await save({ carried: 'true' });
     }
     await save({ state: 'ready' });
@@ -146,9 +156,14 @@ export class ChannelSetup {
     return Number(job.payload.waits ?? 0) < 20 && waiting.some((j) => j.kind === MESSAGE_JOB);
   }
 
-  /** conversations.create, with a suffix while the name is taken; undefined when refused. */
+  /**
+   * conversations.create, with a suffix while the name is taken; undefined when refused. The
+   * name is stored before each try: if Slack made the channel but its answer was lost (a crash,
+   * a timeout), the retry finds it taken, sees the bot made it since, and takes it.
+   */
   async #create(incident: Incident, job: Job) {
     const date = incident.declaredAt ?? incident.createdAt;
+    const before = incident.refs.channel ?? {};
     for (let suffix = 1; suffix <= MAX_NAME_TRIES; suffix += 1) {
       const name = incidentChannelName({
         date,
@@ -157,10 +172,18 @@ export class ChannelSetup {
         ...(suffix > 1 ? { suffix } : {}),
       });
       try {
+        await this.#save(incident.id, {
+          creating: name,
+          createStartedAt: new Date().toISOString(),
+        });
         return await this.#o.gateway.createChannel(name);
       } catch (error) {
         if (!(error instanceof OutboundError)) throw error;
-        if (error.code === 'name_taken') continue;
+        if (error.code === 'name_taken') {
+          const mine = before.creating === name ? await this.#ownChannel(name, before) : undefined;
+          if (mine) return mine;
+          continue;
+        }
         const reason = CREATE_REFUSALS[error.code ?? ''];
         if (!reason) {
           if (error.retryAfterMs !== undefined && job.payload.toldWait !== 'true') {
@@ -177,6 +200,22 @@ export class ChannelSetup {
     }
     await this.#failed(incident, job, `every name up to -${MAX_NAME_TRIES} is taken`);
     return undefined;
+  }
+
+  /** The channel of that name, if the bot made it after `createStartedAt` (a lost answer). */
+  async #ownChannel(name: string, before: Record<string, string>) {
+    const found = await this.#o.gateway.findChannel(name);
+    const since = Date.parse(before.createStartedAt ?? '') / 1000 - 60;
+    const mine = found && found.creator === this.#o.botUserId() && found.created >= since;
+    if (mine) this.#o.logger.info({ channel: found.id, name }, 'found the channel made before');
+    return mine ? { id: found.id, name: found.name } : undefined;
+  }
+
+  async #save(incidentId: string, fields: Record<string, string>) {
+    const { incidents } = this.#o;
+    const latest = incidents.get(incidentId)?.refs.channel ?? {};
+    await incidents.setRef(incidentId, 'channel', { ...latest, ...fields });
+    return incidents.get(incidentId)!.refs.channel!;
   }
 
   async #failed(incident: Incident, job: Job, reason: string) {
@@ -228,19 +267,23 @@ export class ChannelSetup {
    */
   async #invite(incident: Incident, channel: string, users: string[]) {
     const { gateway, logger } = this.#o;
+    // Slack's trouble (429, 5xx) and a gone channel are retried by the queue; a refused person
+    // (deactivated, unknown) is only logged.
+    const refused = (error: unknown) =>
+      error instanceof OutboundError && !error.retryable && error.retryAfterMs === undefined;
     try {
       await gateway.invite(channel, users);
       return;
     } catch (error) {
-      if (isChannelGone(error) || users.length <= 1) {
-        if (isChannelGone(error)) throw error;
+      if (!refused(error) || isChannelGone(error)) throw error;
+      if (users.length <= 1) {
         logger.warn({ err: error, incident: incident.id }, 'could not invite');
         return;
       }
     }
     for (const user of users) {
       await gateway.invite(channel, [user]).catch((error: unknown) => {
-        if (isChannelGone(error)) throw error;
+        if (!refused(error) || isChannelGone(error)) throw error;
         logger.warn({ err: error, incident: incident.id, user }, 'could not invite');
       });
     }
@@ -256,7 +299,11 @@ export class ChannelSetup {
       return `\`${time}\` ${safe(e.text, 200)}`;
     });
     const text = `*Timeline so far* (\`/incident timeline\` shows all of it)\n${lines.join('\n')}`;
-    await this.#o.gateway.postMessage(channel, { text: truncate(text, 3_500) });
+    await this.#o.gateway.postMessage(
+      channel,
+      { text: truncate(text, 3_500) },
+      { incidentId: incident.id, kind: 'timeline' },
+    );
   }
 }
 
@@ -269,5 +316,14 @@ export function isChannelGone(error: unknown) {
   return (
     error instanceof OutboundError &&
     ['is_archived', 'channel_not_found', 'not_in_channel'].includes(error.code ?? '')
+  );
+}
+
+/** Slack answered (with an error): the call did nothing, unlike a lost answer. */
+function slackAnswered(error: unknown) {
+  return (
+    error instanceof OutboundError &&
+    error.code !== 'request_error' &&
+    !/^\d+$/.test(error.code ?? '')
   );
 }

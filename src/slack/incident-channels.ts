@@ -197,26 +197,73 @@ export class IncidentChannels {
     const incident = this.#o.incidents.get(job.payload.incidentId ?? '');
     const ref = incident?.refs.channel;
     if (!incident || ref?.state !== 'ready' || !ref.id) return;
-    try {
+    const channel = ref.id;
+    const { gateway } = this.#o;
+    await this.#inChannel(incident, async () => {
       const topic = topicText(incident);
       if (topic !== ref.topic) {
-        await this.#o.gateway.setTopic(ref.id, topic);
-        await this.#o.incidents.setRef(incident.id, 'channel', { ...ref, topic });
+        await gateway.setTopic(channel, topic);
+        await this.#save(incident.id, { topic });
       }
       const version = String(incident.version);
-      if (ref.summaryTs && ref.summaryVersion !== version) {
-        const summary = renderIncidentSummary(incident, ref.alertLink);
-        await this.#o.gateway.updateMessage(ref.id, ref.summaryTs, summary);
-        const latest = this.#o.incidents.get(incident.id)?.refs.channel ?? ref;
-        await this.#o.incidents.setRef(incident.id, 'channel', {
-          ...latest,
-          summaryVersion: version,
-        });
+      if (!ref.summaryTs || ref.summaryVersion === version) return;
+      const summary = renderIncidentSummary(incident, ref.alertLink);
+      const updated = await gateway.updateMessage(channel, ref.summaryTs, summary).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof OutboundError && error.code === 'message_not_found') return false;
+          throw error;
+        },
+      );
+      if (updated) {
+        await this.#save(incident.id, { summaryVersion: version });
+        return;
       }
+      // Someone deleted the pinned summary: post and pin it again, once.
+      this.#o.logger.info(
+        { incident: incident.id },
+        'incident summary was deleted, posting it again',
+      );
+      const options = { incidentId: incident.id, kind: 'summary' };
+      const { ts } = await gateway.postMessage(channel, summary, options);
+      await this.#save(incident.id, { summaryTs: ts, summaryVersion: version, pinned: '' });
+      await gateway.pin(channel, ts);
+      await this.#save(incident.id, { pinned: 'true' });
+    });
+  }
+
+  /**
+   * Runs Slack calls about the incident's channel. A bot removed from a public channel joins it
+   * again and tries once more; an archived or deleted channel is given up for the thread.
+   * Resolves false when the channel could not be used.
+   */
+  async #inChannel(incident: Incident, work: () => Promise<void>) {
+    const channel = incident.refs.channel?.id ?? '';
+    try {
+      await work();
+      return true;
     } catch (error) {
       if (!isChannelGone(error)) throw error;
+      const removed = error instanceof OutboundError && error.code === 'not_in_channel';
+      const rejoined =
+        removed &&
+        (await this.#o.gateway.joinChannel(channel).then(
+          () => true,
+          () => false,
+        ));
+      if (rejoined) {
+        this.#o.logger.info({ incident: incident.id, channel }, 'rejoined the incident channel');
+        await work();
+        return true;
+      }
       await this.#lost(incident, error);
+      return false;
     }
+  }
+
+  async #save(incidentId: string, fields: Record<string, string>) {
+    const latest = this.#o.incidents.get(incidentId)?.refs.channel ?? {};
+    await this.#o.incidents.setRef(incidentId, 'channel', { ...latest, ...fields });
   }
 
   /** Posts a line to the incident's channel, else to its alert message's thread. */
@@ -225,16 +272,15 @@ export class IncidentChannels {
     if (!incident) return;
     const text = job.payload.text ?? '';
     const channel = this.channelOf(incident);
-    if (channel) {
-      try {
-        const tail = job.payload.channelTail;
-        const full = tail ? `${text}\n${tail}` : text;
+    if (channel && job.payload.channelDone !== 'true') {
+      const tail = job.payload.channelTail;
+      const full = tail ? `${text}\n${tail}` : text;
+      const posted = await this.#inChannel(incident, async () => {
         await this.#o.gateway.postMessage(channel, { text: full }, { defer: true });
-        if (job.payload.where !== 'both') return;
-      } catch (error) {
-        if (!isChannelGone(error)) throw error;
-        await this.#lost(incident, error);
-      }
+      });
+      if (posted && job.payload.where !== 'both') return;
+      // A retry of the thread half must not post in the channel again.
+      if (posted) job.payload.channelDone = 'true';
     }
     const message = incident.refs.slack;
     if (!message?.ts) {
@@ -266,23 +312,39 @@ export class IncidentChannels {
       { incident: incident.id, channel: ref.id, code },
       'incident channel is archived or gone; updates go to the alert thread',
     );
+    const what =
+      code === 'is_archived'
+        ? 'was archived'
+        : code === 'channel_not_found'
+          ? 'is gone'
+          : 'no longer has the bot in it';
     await this.#o.incidents.record({
       id: incident.id,
       kind: 'channel.failed',
       origin: 'slack',
-      text:
-        `Channel #${ref.name ?? ref.id} is archived (${code}); ` +
-        `updates go to the alert message's thread`,
+      text: `Channel #${ref.name ?? ref.id} ${what} (${code}); updates go to the alert thread`,
       visible: true,
     });
   }
 
+  /** Archives the channel on close; a bot removed from it joins again to do so. */
   async #archive(job: Job) {
     const incident = this.#o.incidents.get(job.payload.incidentId ?? '');
     const ref = incident?.refs.channel;
-    if (!incident || !ref?.id || ref.state !== 'ready') return;
-    await this.#o.gateway.archive(ref.id);
-    await this.#o.incidents.setRef(incident.id, 'channel', { ...ref, state: 'archived' });
+    if (!incident || !ref?.id || ref.archivedByBot === 'true') return;
+    const id = ref.id;
+    try {
+      await this.#o.gateway.archive(id).catch(async (error: unknown) => {
+        if (!(error instanceof OutboundError) || error.code !== 'not_in_channel') throw error;
+        await this.#o.gateway.joinChannel(id);
+        await this.#o.gateway.archive(id);
+      });
+    } catch (error) {
+      // Archived by a person already, or deleted: there is nothing left to archive.
+      const code = error instanceof OutboundError ? error.code : undefined;
+      if (code !== 'is_archived' && code !== 'channel_not_found') throw error;
+    }
+    await this.#save(incident.id, { state: 'archived', archivedByBot: 'true' });
   }
 }
 

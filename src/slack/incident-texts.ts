@@ -17,8 +17,7 @@ export function listText(open: Incident[], now: number, channels?: IncidentChann
   const lines = open.slice(0, LIST_LIMIT).map((incident) => {
     const { firing, total } = countAlerts(incident);
     const alerts = total > 0 ? ` · ${firing} of ${total} firing` : '';
-    const phase = incident.phase ? ` · ${incident.phase}` : '';
-    const state = `${severityLabel(incident.severity)} · ${statusWord(incident)}${phase}${alerts}`;
+    const state = `${severityLabel(incident.severity)} · ${statusWord(incident)}${alerts}`;
     const lead = incident.roles?.lead ? ` · lead ${mention(incident.roles.lead.id)}` : '';
     const channel = channels?.channelOf(incident);
     const where = channel ? ` · <#${channel}>` : '';

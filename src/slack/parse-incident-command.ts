@@ -30,6 +30,8 @@ export type IncidentCommand =
 const ESCAPE_HINT =
   ' If you did name someone with @, the app needs reinstalling from manifest.yml ' +
   '(its command must "escape channels, users and links").';
+/** As in the declare form: a title is a line, not a page. */
+const TITLE_MAX = 150;
 /** Only unmistakable severity words: `declare Error rate is high` keeps its first word. */
 const SEVERITY_WORD = /^(sev[1-4]|p[1-4])$/i;
 /** A user as Slack escapes it in command text (`<@U123|pat>`), or a bare user ID. */
@@ -140,7 +142,7 @@ function withText(rest: string[], build: (id: IdPart, tail: string) => IncidentC
 }
 
 function severity(id: IdPart, text: string): IncidentCommand {
-  const word = text.toLowerCase().replace(/^sev/, '');
+  const word = text.toLowerCase().replace(/^(sev|p)/, '');
   if (!/^[1-4]$/.test(word)) return usage('`sev` needs a level from 1 to 4: `/incident sev 2`.');
   return { name: 'severity', ...id, severity: normalizeSeverity(`sev${word}`) };
 }
@@ -183,8 +185,10 @@ function declare(rest: string[]): IncidentCommand {
   const hasSeverity = SEVERITY_WORD.test(first);
   const title = (hasSeverity ? rest.slice(1) : rest).join(' ').trim();
   if (!title) return usage('`declare` needs a title: `/incident declare Checkout is failing`.');
+  if (title.length > TITLE_MAX)
+    return usage(`Keep the title under ${TITLE_MAX} characters; put the rest in a note.`);
   const severity = hasSeverity ? normalizeSeverity(first) : 'error';
-  return { name: 'declare', title: title.slice(0, 1024), severity };
+  return { name: 'declare', title, severity };
 }
 
 function usage(problem: string): IncidentCommand {

@@ -46,13 +46,22 @@ export function registerTimelineListeners(app: App, deps: SlackListenerDeps & { 
     try {
       const url = await gateway.permalink(channel, ts).catch(() => undefined);
       const author = message.user ?? (message as { bot_id?: string }).bot_id;
+      const authorName = message.user
+        ? await gateway.userName(message.user).catch(() => undefined)
+        : undefined;
       const [entry] = await incidents.record({
         id: incident.id,
         kind: 'message.added',
         origin: 'slack',
         text: plainSlackText(message.text ?? ''),
         actor,
-        source: { channel, ts, ...(author ? { user: author } : {}), ...(url ? { url } : {}) },
+        source: {
+          channel,
+          ts,
+          ...(author ? { user: author } : {}),
+          ...(authorName ? { userName: authorName } : {}),
+          ...(url ? { url } : {}),
+        },
         visible: false,
       });
       if (!entry) return 'The incident is gone.';
@@ -82,6 +91,12 @@ export function registerTimelineListeners(app: App, deps: SlackListenerDeps & { 
       ref: Number(seq),
       visible: false,
     });
+    if (change.kind === 'entry.deleted') {
+      // A deleted message changes no more: later events about it (a second delete) are ignored.
+      const starred = { ...incident.refs.starred };
+      delete starred[change.ts];
+      await incidents.setRef(incident.id, 'starred', starred);
+    }
   });
 }
 
@@ -97,7 +112,8 @@ interface MessageEvent {
 function messageChange(event: MessageEvent) {
   if (event.subtype === 'message_changed' && event.message?.ts) {
     const text = event.message.text ?? '';
-    if (text === event.previous_message?.text) return undefined; // an unfurl, not an edit
+    // The same text is an unfurl or a reaction's re-render, not an edit.
+    if (!event.previous_message || text === event.previous_message.text) return undefined;
     return {
       kind: 'entry.edited' as const,
       channel: event.channel,

@@ -1,14 +1,14 @@
 import type { CommandResult, IncidentService } from '../core/incident-service.ts';
 import type { LifecycleCommand } from '../core/lifecycle.ts';
-import { renderReview } from '../core/review.ts';
 import { severityLabel } from '../core/severity.ts';
 import type { Actor, Incident } from '../core/types.ts';
 import type { Health } from '../health.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
 import type { IncidentChannels } from './incident-channels.ts';
 import { closeView, declareView, resolveView } from './incident-modals.ts';
-import { escapeText, mention, plainSlackText, safe, slackDate, truncate } from './mrkdwn.ts';
-import { chunkLines, listText, timelineText } from './incident-texts.ts';
+import { escapeText, mention, plainSlackText, safe, slackDate } from './mrkdwn.ts';
+import { listText, timelineText } from './incident-texts.ts';
+import { shareReview } from './share-review.ts';
 import { HELP_TEXT, type IncidentCommand } from './parse-incident-command.ts';
 import type { SlackGateway } from './slack-gateway.ts';
 
@@ -99,6 +99,8 @@ export async function runIncidentCommand(
     case 'role': {
       if (command.user === ctx.botUserId)
         return reply(`Firebreak cannot be the ${command.role}; name a person.`);
+      if (!(await isPerson(command.user, ctx)))
+        return reply(`Slack knows no person \`${command.user}\`; name someone with @.`);
       const user: Actor = { kind: 'user', id: command.user, ...(await nameOf(command.user, ctx)) };
       const word = command.role === 'lead' ? 'incident lead' : 'communications lead';
       return changed(ctx, incident, await act({ type: 'role', role: command.role, user }), () => {
@@ -122,7 +124,7 @@ export async function runIncidentCommand(
     case 'invite':
       return invite(incident, command.users, ctx);
     case 'review':
-      return review(incident, ctx);
+      return shareReview(incident, ctx);
     case 'close':
       return close(incident, ctx);
     case 'channel':
@@ -135,6 +137,8 @@ async function giveChannel(incident: Incident, ctx: CommandContext) {
   const channel = ctx.channels?.channelOf(incident);
   if (channel) return reply(`*${incident.id}* is worked in <#${channel}>.`);
   if (!ctx.channels) return reply('Channels are not available here.');
+  if (incident.refs.channel?.state === 'creating')
+    return reply(`*${incident.id}*’s channel is being created; you will hear when it is ready.`);
   if (!incident.declaredAt)
     return reply(
       `*${incident.id}* is an alert nobody declared yet: declare it (its **Start incident** ` +
@@ -222,54 +226,12 @@ async function invite(incident: Incident, users: string[], ctx: CommandContext) 
   );
 }
 
-async function review(incident: Incident, ctx: CommandContext) {
-  const entries = await ctx.incidents.timeline(incident.id);
-  const ref = incident.refs.channel;
-  const now = (ctx.clock?.now() ?? new Date()).toISOString();
-  const slackUrl = originOf(ref?.alertLink);
-  const markdown = renderReview(incident, entries, {
-    now,
-    ...(slackUrl ? { slackUrl } : {}),
-    ...(ref?.name
-      ? { channel: { name: ref.name, ...(slackUrl && { url: `${slackUrl}/archives/${ref.id}` }) } }
-      : {}),
-  });
-  const parts = chunkLines(markdown, 3_000);
-  const { gateway } = ctx;
-  const inline = reply(`\`\`\`${truncate(escapeText(markdown), 3_400)}\`\`\``);
-  // The incident's own space: its channel, else its alert message's thread, else here.
-  const channel = ctx.channels?.channelOf(incident);
-  const message = incident.refs.slack;
-  const target = channel
-    ? { channel }
-    : message?.ts && message.channel
-      ? { channel: message.channel, threadTs: message.ts }
-      : ctx.channel
-        ? { channel: ctx.channel }
-        : undefined;
-  if (!gateway || !target) return inline;
-  try {
-    for (const [n, part] of parts.entries()) {
-      const head = `*Post-incident review draft of ${incident.id}* (${n + 1} of ${parts.length})`;
-      const text = `${head}\n\`\`\`${escapeText(part)}\`\`\``;
-      await gateway.postMessage(target.channel, { text }, { threadTs: target.threadTs });
-    }
-  } catch {
-    return inline;
-  }
-  const where = target.threadTs ? 'the thread of its alert message' : `<#${target.channel}>`;
-  return reply(
-    `The review draft of *${incident.id}* is posted in ${where} as Markdown, in ` +
-      `${parts.length} message(s): copy it into your review document.`,
-  );
-}
-
 async function close(incident: Incident, ctx: CommandContext) {
   const ref = incident.refs.channel;
-  if (!ref?.id || ref.state !== 'ready')
-    return reply(`*${incident.id}* has no open channel to close.`);
+  if (incident.closedAt) return reply(`*${incident.id}* is already closed.`);
   if (incident.status !== 'resolved')
     return reply(`*${incident.id}* is still open; resolve it before closing its channel.`);
+  if (!ref?.id) return reply(`*${incident.id}* has no channel to close.`);
   return openForm(
     ctx,
     closeView(incident, ref.name ?? ref.id, { incidentId: incident.id, channel: ctx.channel }),
@@ -283,14 +245,29 @@ export async function openForm(ctx: CommandContext, view: object) {
     await ctx.gateway.openView(ctx.triggerId, view);
     return reply('');
   } catch (error) {
-    const code = error instanceof OutboundError ? error.code : undefined;
-    return reply(`Slack did not open the form${code ? ` (\`${code}\`)` : ''}; please try again.`);
+    const e = error instanceof OutboundError ? error : undefined;
+    if (e?.retryAfterMs !== undefined) {
+      const seconds = Math.ceil(e.retryAfterMs / 1000);
+      return reply(`Slack is rate-limiting forms; try again in ${seconds} s.`);
+    }
+    return reply(
+      `Slack did not open the form${e?.code ? ` (\`${e.code}\`)` : ''}; please try again.`,
+    );
   }
 }
 
 async function nameOf(userId: string, ctx: CommandContext) {
   const name = await ctx.gateway?.userName(userId).catch(() => undefined);
   return name ? { name } : {};
+}
+
+/** Whether Slack knows the person; only a clear "no such user" says no. */
+async function isPerson(userId: string, ctx: CommandContext) {
+  if (!ctx.gateway) return true;
+  return ctx.gateway.userName(userId).then(
+    () => true,
+    (error: unknown) => !(error instanceof OutboundError && error.code === 'user_not_found'),
+  );
 }
 
 /** A change's reply: public where the change is news, ephemeral with the reason otherwise. */
@@ -344,16 +321,6 @@ export function describeOutcome(
     if (!who) return '';
     const name = who.kind === 'user' ? mention(who.id) : escapeText(who.id);
     return ` by ${name}${at ? ` ${slackDate(at)}` : ''}`;
-  }
-}
-
-/** https://acme.slack.com from a permalink of that workspace. */
-function originOf(permalink: string | undefined) {
-  if (!permalink) return undefined;
-  try {
-    return new URL(permalink).origin;
-  } catch {
-    return undefined;
   }
 }
 

@@ -82,7 +82,7 @@ export class SlackGateway {
   async postMessage(
     channel: string,
     content: MessageContent,
-    options: { threadTs?: string; incidentId?: string; defer?: boolean } = {},
+    options: { threadTs?: string; incidentId?: string; kind?: string; defer?: boolean } = {},
   ) {
     await this.#pace(channel, options.defer ?? false);
     const result = await this.#call('chat.postMessage', {
@@ -93,7 +93,13 @@ export class SlackGateway {
       unfurl_links: false,
       unfurl_media: false,
       metadata: options.incidentId
-        ? { event_type: 'firebreak_incident', event_payload: { incident_id: options.incidentId } }
+        ? {
+            event_type: 'firebreak_incident',
+            event_payload: {
+              incident_id: options.incidentId,
+              ...(options.kind ? { kind: options.kind } : {}),
+            },
+          }
         : undefined,
     });
     return { channel: String(result.channel), ts: String(result.ts) };
@@ -163,6 +169,48 @@ export class SlackGateway {
     return String(result.permalink);
   }
 
+  /**
+   * Shares a text file in a channel (or thread) with Slack's upload flow: ask for an upload URL,
+   * send the bytes there, then complete the upload into the channel with a comment.
+   * https://docs.slack.dev/messaging/working-with-files#upload
+   */
+  async uploadFile(input: {
+    channel: string;
+    threadTs?: string;
+    filename: string;
+    title: string;
+    content: string;
+    comment: string;
+  }) {
+    const bytes = Buffer.from(input.content, 'utf8');
+    const target = await this.#call('files.getUploadURLExternal', {
+      filename: input.filename,
+      length: bytes.length,
+    });
+    const uploadUrl = String(target.upload_url);
+    const sent = await fetch(uploadUrl, {
+      method: 'POST',
+      body: bytes,
+      signal: AbortSignal.timeout(10_000),
+    }).catch((error: unknown) => {
+      throw toOutboundError('file upload', error);
+    });
+    if (!sent.ok) {
+      throw new OutboundError({
+        service: 'slack',
+        message: `file upload: HTTP ${sent.status}`,
+        code: String(sent.status),
+        retryable: sent.status >= 500,
+      });
+    }
+    await this.#call('files.completeUploadExternal', {
+      files: JSON.stringify([{ id: String(target.file_id), title: input.title }]),
+      channel_id: input.channel,
+      initial_comment: input.comment,
+      ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
+    });
+  }
+
   /** Opens a modal; the trigger ID is good for 3 seconds, once. */
   async openView(triggerId: string, view: object) {
     await this.#call('views.open', { trigger_id: triggerId, view: JSON.stringify(view) });
@@ -183,8 +231,11 @@ export class SlackGateway {
     return name;
   }
 
-  /** The incident's message posted by an earlier attempt that crashed before storing its ts. */
-  async findIncidentMessage(channel: string, incidentId: string, oldest: string) {
+  /**
+   * The incident's message (of `kind`, when the bot posts several to one channel) posted by an
+   * earlier attempt that crashed before storing its ts.
+   */
+  async findIncidentMessage(channel: string, incidentId: string, oldest: string, kind?: string) {
     const result = await this.#call('conversations.history', {
       channel,
       oldest: String(Math.floor(Date.parse(oldest) / 1000) - 60),
@@ -193,9 +244,34 @@ export class SlackGateway {
     });
     const messages = (result.messages ?? []) as Array<{
       ts?: string;
-      metadata?: { event_payload?: { incident_id?: string } };
+      metadata?: { event_payload?: { incident_id?: string; kind?: string } };
     }>;
-    return messages.find((m) => m.metadata?.event_payload?.incident_id === incidentId)?.ts;
+    return messages.find((m) => {
+      const payload = m.metadata?.event_payload;
+      return payload?.incident_id === incidentId && payload.kind === kind;
+    })?.ts;
+  }
+
+  /** A public channel by name (every page of conversations.list), archived ones included. */
+  async findChannel(name: string) {
+    let cursor: string | undefined;
+    do {
+      const result = await this.#call('conversations.list', {
+        types: 'public_channel',
+        limit: 1000,
+        ...(cursor ? { cursor } : {}),
+      });
+      const channels = (result.channels ?? []) as Array<{
+        id: string;
+        name: string;
+        creator?: string;
+        created?: number;
+      }>;
+      const found = channels.find((c) => c.name === name);
+      if (found) return { ...found, created: found.created ?? 0 };
+      cursor = (result.response_metadata as { next_cursor?: string } | undefined)?.next_cursor;
+    } while (cursor);
+    return undefined;
   }
 
   /** Milliseconds before a post to this channel may go out (pacing, or a 429's wait); 0: now. */

@@ -61,8 +61,10 @@ export class UpdateReminders {
   dueAt(incident: Incident) {
     const minutes = this.#o.minutes[incident.severity];
     if (!incident.declaredAt || incident.status === 'resolved' || !minutes) return undefined;
+    // Counted from the latest of: the last update, the declaration, a reopen, the last reminder.
     const last = Math.max(
       Date.parse(incident.lastUpdate?.at ?? incident.declaredAt),
+      Date.parse(incident.reopenedAt ?? incident.declaredAt),
       Number(incident.refs.reminder?.at ?? 0),
     );
     return last + minutes * 60_000;

@@ -388,11 +388,11 @@ describe('resolving, reviewing and closing', () => {
 
     expect(again.status).toBe(200);
     expect(review.body.text).toContain('review draft');
-    const markdown = h.slack
-      .messages(channel)
-      .filter((m) => m.text?.includes('Post-incident review draft'))
-      .map((m) => m.text)
-      .join('\n');
+    const [file] = h.slack.files();
+    expect(file).toMatchObject({ filename: 'INC-1-review.md', channel });
+    const markdown = file!.content;
+    const shared = h.slack.messages(channel).find((m) => m.text?.includes('review draft of INC-1'));
+    expect(shared?.text).toMatch(/time to acknowledge \d/);
     expect(markdown).toContain('# Post-incident review: INC-1');
     expect(markdown).toContain('Time to acknowledge');
     expect(markdown).toContain('The PSP is returning 504s for EU cards');
@@ -478,6 +478,9 @@ describe('reminders', () => {
     await h.command(`resolve ${incident.id} done`);
     now += 60 * 60_000;
     await new Promise((resolve) => setTimeout(resolve, 200));
+    // Reopened after an hour: the interval starts again from the reopen, not from the last update.
+    await h.command(`reopen ${incident.id}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
 
     expect(early).toBe(0);
     expect(afterUpdate).toBe(1);
@@ -496,7 +499,7 @@ describe('seeing everything at once', () => {
     const home = await eventually(() => h.slack.homeView(PAT.id));
 
     expect(list.body.text).toContain('SEV2');
-    expect(list.body.text).toContain('investigating');
+    expect(list.body.text).toContain('Investigating');
     expect(list.body.text).toContain(`lead <@${SAM.id}>`);
     expect(list.body.text).toContain(`<#${channel}>`);
     expect(list.body.text).toMatch(/\dm old/);
@@ -621,5 +624,94 @@ describe('inviting the responders', () => {
       expect.arrayContaining([PAT.id, SAM.id, ALEX.id]),
     );
     expect(h.slack.channel(channel)!.members).not.toContain('U0GHOST01');
+  });
+});
+
+describe('when Slack or people get in the way of the channel', () => {
+  it('posts and pins the summary again, once, when someone deletes it', async () => {
+    h = await startHarness();
+    const { channel } = await declareWithForm('Summary gone');
+    h.slack.deleteMessage(channel, h.slack.channel(channel)!.pins[0]!);
+
+    await h.command('status identified a bad flag', PAT, channel);
+    await h.command('sev 1', PAT, channel);
+    await h.settle();
+
+    const pins = h.slack.channel(channel)!.pins;
+    expect(pins).toHaveLength(1);
+    const summary = h.slack.messages(channel).find((m) => m.ts === pins[0]);
+    await eventually(() =>
+      JSON.stringify(
+        h.slack.messages(channel).find((m) => m.ts === pins[0])?.blocks ?? [],
+      ).includes('SEV1'),
+    );
+    expect(summary).toBeDefined();
+    expect(h.bot.queue.stats().failed).toBe(0);
+  });
+
+  it('waits out a 429 on the invite instead of leaving the channel empty', async () => {
+    h = await startHarness();
+    h.slack.failNext('conversations.invite', { status: 429, retryAfter: 1 });
+
+    const { channel } = await declareWithForm('Alone at 3am', { lead: SAM.id });
+
+    expect(h.slack.channel(channel)!.members).toEqual(expect.arrayContaining([PAT.id, SAM.id]));
+  });
+
+  it('joins the channel again when someone removed the bot, and goes on posting there', async () => {
+    h = await startHarness();
+    const { channel } = await declareWithForm('Bot kicked');
+    h.slack.setMember(channel, false);
+
+    await h.command(`note INC-1 still here`);
+    await eventually(() => channelText(channel).includes('still here'));
+
+    expect(h.bot.incidents.get('INC-1')?.refs.channel?.state).toBe('ready');
+    expect(h.slack.callsTo('conversations.join').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers clearly for a channel being made, an unknown lead, and a second close', async () => {
+    h = await startHarness();
+    h.slack.setLatency('pins.add', 800);
+    await h.command('declare');
+    await h.submit('incident_declare_form', declareValues({ title: 'Slow pins' }));
+    await eventually(() => h.bot.incidents.get('INC-1')?.refs.channel?.summaryTs);
+
+    const during = await h.command('channel INC-1');
+    const channel = await eventually(() => {
+      const ref = h.bot.incidents.get('INC-1')?.refs.channel;
+      return ref?.state === 'ready' ? ref.id : undefined;
+    });
+    const nobody = await h.command('lead U0NOBODY1', PAT, channel);
+    await h.command('resolve done', PAT, channel);
+    await h.command('close', PAT, channel);
+    await h.submit('incident_close_form', {});
+    await eventually(() => h.slack.channel(channel)?.isArchived);
+    const again = await h.command('close INC-1');
+    await h.settle();
+
+    expect(during.body.text).toContain('being created');
+    expect((await kinds('INC-1')).filter((k) => k === 'channel.created')).toHaveLength(1);
+    expect(nobody.body.text).toContain('knows no person');
+    expect(h.bot.incidents.get('INC-1')?.roles?.lead?.id).toBe(PAT.id);
+    expect(again.body.text).toContain('already closed');
+  });
+});
+
+describe('the review without files:write', () => {
+  it('posts the draft as messages and says how to get it as a file', async () => {
+    h = await startHarness();
+    const { channel } = await declareWithForm('Old install');
+    h.slack.failNext('files.getUploadURLExternal', { error: 'missing_scope' });
+
+    const res = await h.command('review', PAT, channel);
+
+    expect(res.body.text).toContain('files:write');
+    const parts = h.slack
+      .messages(channel)
+      .filter((m) => m.text?.includes('review draft of INC-1'));
+    expect(parts.length).toBeGreaterThanOrEqual(1);
+    expect(parts[0]?.text).toContain('# Post-incident review: INC-1');
+    expect(h.slack.files()).toHaveLength(0);
   });
 });

@@ -128,4 +128,38 @@ describe('after kill -9', () => {
     expect(slack.callsTo('conversations.history').length).toBeGreaterThanOrEqual(1);
     expect(await command(second, 'timeline INC-1')).toContain('Opened by generic');
   });
+
+  it.each(['conversations.create', 'bookmarks.add', 'chat.postMessage'])(
+    'sets up one channel, one summary and one bookmark when killed while %s is answered',
+    async (method) => {
+      const { slack, start } = await setUp();
+      const first = await start();
+      // The summary is a post to the new channel; the alert message (to ALERTS) goes through.
+      slack.setResponseDelay(method, 6_000);
+      const slowOnlyIn = (channel: unknown) => method !== 'chat.postMessage' || channel !== ALERTS;
+
+      await command(first, 'declare sev2 Checkout is down');
+      await eventually(() => {
+        const calls = slack.calls.filter((c) => c.method === method && slowOnlyIn(c.args.channel));
+        return calls.length > 0 || slack.channels().some((c) => c.name.startsWith('inc-'));
+      }, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await first.kill9();
+      slack.setResponseDelay(method, 0);
+      await start();
+      const [channel] = await eventually(() => {
+        const made = slack.channels().filter((c) => c.name.startsWith('inc-'));
+        return made.length > 0 && made[0]!.topic ? made : undefined;
+      }, 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+      expect(slack.channels().filter((c) => c.name.startsWith('inc-'))).toHaveLength(1);
+      const summaries = slack
+        .messages(channel!.id)
+        .filter((m) => m.text?.startsWith('INC-1 · SEV2'));
+      expect(summaries).toHaveLength(1);
+      expect(slack.channel(channel!.id)!.pins).toHaveLength(1);
+      expect(slack.channel(channel!.id)!.bookmarks.length).toBeLessThanOrEqual(1);
+    },
+  );
 });

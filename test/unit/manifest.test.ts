@@ -38,12 +38,15 @@ const SCOPE_OF_METHOD: Record<string, string[]> = {
   'conversations.setTopic': ['channels:manage'],
   'conversations.archive': ['channels:manage'],
   'conversations.info': ['channels:read'],
+  'conversations.list': ['channels:read'],
   'pins.add': ['pins:write'],
   'bookmarks.add': ['bookmarks:write'],
   'chat.getPermalink': [],
   'views.open': [],
   'views.publish': [],
   'users.info': ['users:read'],
+  'files.getUploadURLExternal': ['files:write'],
+  'files.completeUploadExternal': ['files:write'],
 };
 /** Scopes that come with a feature rather than a method call. */
 const FEATURE_SCOPES = {
