@@ -49,7 +49,7 @@ async function sendAlert(route: string, fixture: string, change?: (payload: Payl
   return answer;
 }
 
-async function slack(body: string, label: string): Promise<string> {
+async function slack(body: string, label: string, quiet = false): Promise<string> {
   const res = await fetch(`${bot}/slack/events`, {
     method: 'POST',
     headers: slackSignatureHeaders(signingSecret, body),
@@ -59,20 +59,33 @@ async function slack(body: string, label: string): Promise<string> {
   const reply = text
     ? (JSON.parse(text) as { text?: string }).text
     : '(empty: the bot answers in Slack itself)';
+  if (quiet) return String(reply);
   console.log(
     `POST /slack/events ${label} -> ${res.status}\n  ${String(reply).replace(/\n/g, '\n  ')}`,
   );
   return String(reply);
 }
 
-function command(text: string, where = channel) {
+function command(text: string, where = channel, quiet = false) {
   const body = slashCommandBody({
     text,
     user_id: person.id,
     user_name: person.name,
     channel_id: where,
   });
-  return slack(body, `/incident ${text}${where === channel ? '' : ` (in ${where})`}`);
+  return slack(body, `/incident ${text}${where === channel ? '' : ` (in ${where})`}`, quiet);
+}
+
+/** The incident's channel once it is set up (its message in #alerts comes first, paced). */
+async function channelOf(id: string) {
+  for (let i = 0; i < 40; i += 1) {
+    const list = await command('list', channel, true);
+    const line = list.split('\n').find((l) => l.includes(`*${id}*`));
+    const room = /<#(C[A-Z0-9]+)>/.exec(line ?? '')?.[1];
+    if (room) return room;
+    await sleep(500);
+  }
+  return undefined;
 }
 
 function click(actionId: string, incidentId: string) {
@@ -127,10 +140,10 @@ async function main() {
 
   if (sandbox) {
     console.log('5. A real incident: declared with its own channel, worked there, reviewed');
-    await command('declare sev2 Checkout error rate above 5% in EU');
-    await sleep(2500);
-    const list = await command('list');
-    const room = /<#(C[A-Z0-9]+)>/.exec(list)?.[1];
+    const declared = await command('declare sev2 Checkout error rate above 5% in EU');
+    const declaredId = /\*(INC-\d+)\*/.exec(declared)?.[1] ?? '';
+    const room = await channelOf(declaredId);
+    await command('list');
     if (room) {
       await command('status identified Bad deploy of cart v2.3; rolling back', room);
       await command('summary EU card payments fail at checkout for about 1 in 20 customers', room);
