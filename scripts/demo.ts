@@ -6,21 +6,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { buttonClickPayload, interactionBody } from '../test/fakes/slack/sign.ts';
 import {
-  buttonClickPayload,
-  interactionBody,
-  slackSignatureHeaders,
-  slashCommandBody,
-} from '../test/fakes/slack/sign.ts';
-import { readEnvironment, SANDBOX_DEFAULTS } from '../src/config.ts';
+  alertToken as token,
+  alertsChannel as channel,
+  bot,
+  sandbox,
+  sendToSlackEndpoint as slack,
+  slashCommand,
+  SANDBOX_USERS,
+} from './sandbox-client.ts';
 
-const env = readEnvironment();
-const bot = env.BOT_URL ?? `http://127.0.0.1:${env.PORT ?? '3000'}`;
-const token = env.ALERT_WEBHOOK_TOKEN ?? SANDBOX_DEFAULTS.alertWebhookToken;
-const sandbox = !env.SLACK_BOT_TOKEN;
-const signingSecret = env.SLACK_SIGNING_SECRET ?? SANDBOX_DEFAULTS.signingSecret;
-const channel = env.ALERTS_CHANNEL ?? SANDBOX_DEFAULTS.alertsChannel;
-const person = { id: 'U0PAT0001', name: 'pat' };
+const person = SANDBOX_USERS.pat;
 
 type Payload = Record<string, unknown> & { alerts?: Array<Record<string, unknown>> };
 
@@ -49,31 +46,8 @@ async function sendAlert(route: string, fixture: string, change?: (payload: Payl
   return answer;
 }
 
-async function slack(body: string, label: string, quiet = false): Promise<string> {
-  const res = await fetch(`${bot}/slack/events`, {
-    method: 'POST',
-    headers: slackSignatureHeaders(signingSecret, body),
-    body,
-  });
-  const text = await res.text();
-  const reply = text
-    ? (JSON.parse(text) as { text?: string }).text
-    : '(empty: the bot answers in Slack itself)';
-  if (quiet) return String(reply);
-  console.log(
-    `POST /slack/events ${label} -> ${res.status}\n  ${String(reply).replace(/\n/g, '\n  ')}`,
-  );
-  return String(reply);
-}
-
 function command(text: string, where = channel, quiet = false) {
-  const body = slashCommandBody({
-    text,
-    user_id: person.id,
-    user_name: person.name,
-    channel_id: where,
-  });
-  return slack(body, `/incident ${text}${where === channel ? '' : ` (in ${where})`}`, quiet);
+  return slashCommand(text, { channel: where, user: person, quiet });
 }
 
 /** The incident's channel once it is set up (its message in #alerts comes first, paced). */

@@ -1,17 +1,25 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { SlackStandIn } from '../../test/fakes/slack/slack-stand-in.ts';
 import { SANDBOX_DEFAULTS, type Config } from '../config.ts';
 import type { Logger } from '../core/ports.ts';
 
 /**
  * Runs the project's Slack Web API stand-in (the one the tests use) on loopback and logs each
- * call the bot makes, so a newcomer sees the whole flow without a Slack workspace.
+ * call the bot makes, so a newcomer sees the whole flow without a Slack workspace. Files the bot
+ * shares (the review draft) are saved under DATA_DIR/shared-files to be read.
  * Returns the Web API base URL to give the bot.
  */
 export async function startSandboxSlack(config: Config, logger: Logger) {
-  const standIn = await SlackStandIn.start({
+  const filesDir = path.join(config.dataDir, 'shared-files');
+  const standIn: SlackStandIn = await SlackStandIn.start({
     token: config.slack.botToken,
     channels: [{ id: config.alertsChannel, name: 'alerts', isMember: true }],
+    // The stand-in forgets its channels on restart: new ones must not reuse the old IDs.
+    channelIdPrefix: `C${Date.now().toString(36).slice(-5).toUpperCase()}`,
     onCall: (call) => {
+      if (call.method === 'files.completeUploadExternal' && call.response.ok === true)
+        saveSharedFiles(standIn, filesDir, logger);
       const error = call.response.error;
       const text = typeof call.args.text === 'string' ? call.args.text.slice(0, 160) : undefined;
       const fields = {
@@ -20,6 +28,7 @@ export async function startSandboxSlack(config: Config, logger: Logger) {
         ts: call.response.ts ?? call.args.ts,
         thread: call.args.thread_ts,
         user: call.args.user,
+        name: call.args.name,
         text,
       };
       if (call.response.ok === true) logger.info(fields, `slack ${call.method}`);
@@ -34,4 +43,13 @@ export async function startSandboxSlack(config: Config, logger: Logger) {
     );
   }
   return standIn.url;
+}
+
+function saveSharedFiles(standIn: SlackStandIn, dir: string, logger: Logger) {
+  mkdirSync(dir, { recursive: true });
+  for (const file of standIn.files()) {
+    const where = path.join(dir, path.basename(file.filename));
+    writeFileSync(where, file.content);
+    logger.info({ file: where }, 'sandbox: shared file saved');
+  }
 }

@@ -4,7 +4,6 @@ import type { Incident } from '../core/types.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
 import type { Job, OutboundQueue } from '../outbound/outbound-queue.ts';
 import { incidentChannelName } from './channel-name.ts';
-import { MESSAGE_JOB } from './incident-message-publisher.ts';
 import { escapeText, safe, truncate } from './mrkdwn.ts';
 import { renderIncidentSummary, topicText } from './render-incident-summary.ts';
 import type { SlackGateway } from './slack-gateway.ts';
@@ -85,19 +84,9 @@ export class ChannelSetup {
       await this.#invite(incident, channel, await this.#people(incident));
       ref = await save({ invited: 'true' });
     }
-    if (!ref.alertLink && !incident.refs.slack?.ts && this.#messagePending(incident, job)) {
-      // Link the alert message from the channel: its first post is on its way.
-      job.payload.waits = String(Number(job.payload.waits ?? 0) + 1);
-      const message = 'waiting for the incident message';
-      throw new OutboundError({ service: 'slack', message, code: 'paced', retryAfterMs: 1_000 });
-    }
-    if (!ref.alertLink && incident.refs.slack?.ts) {
-      const alertLink = await gateway.permalink(
-        incident.refs.slack.channel ?? this.#o.alertsChannel,
-        incident.refs.slack.ts,
-      );
-      ref = await save({ alertLink });
-    }
+    // The alert message may still be waiting its turn in a busy alerts channel: the channel
+    // does not wait for it; the link and bookmark follow once it is posted (linkAlertMessage).
+    ref = await this.#linkAlertLink(incident);
     if (!ref.summaryTs) {
       // A crash after Slack took the post but before its ts was stored: find it, do not repost.
       const posted = ref.summaryStartedAt
@@ -118,19 +107,7 @@ export class ChannelSetup {
       await gateway.setTopic(channel, topic);
       ref = await save({ topic });
     }
-    if (!ref.bookmarked && ref.alertLink) {
-      // Slack cannot be asked for the bookmark without another scope: a bookmark whose answer
-      // was lost (a crash, a timeout) counts as made rather than risk a second one.
-      if (!ref.bookmarkStartedAt) {
-        await save({ bookmarkStartedAt: new Date().toISOString() });
-        const title = `Alert message (${incident.id})`;
-        await gateway.addBookmark(channel, title, ref.alertLink).catch(async (error: unknown) => {
-          if (slackAnswered(error)) await save({ bookmarkStartedAt: '' });
-          throw error;
-        });
-      }
-      ref = await save({ bookmarked: 'true' });
-    }
+    ref = await this.linkAlertMessage(incident);
     if (!ref.carried) {
       const posted = ref.carryStartedAt
         ? await gateway.findIncidentMessage(channel, incident.id, ref.carryStartedAt, 'timeline')
@@ -150,10 +127,37 @@ export class ChannelSetup {
     await this.#tell(job, `:white_check_mark: *${incident.id}* is worked in <#${channel}>.`);
   }
 
-  /** The incident's alert message is still queued (and we have not waited for it long). */
-  #messagePending(incident: Incident, job: Job) {
-    const { waiting } = this.#o.queue.jobsFor(incident.id);
-    return Number(job.payload.waits ?? 0) < 20 && waiting.some((j) => j.kind === MESSAGE_JOB);
+  /**
+   * Links the channel to the incident's alert message, once that message is posted: its
+   * permalink (shown on the summary) and a bookmark. Safe to call again; does what is missing.
+   */
+  async linkAlertMessage(incident: Incident) {
+    let ref = await this.#linkAlertLink(incident);
+    const channel = ref.id;
+    if (!channel || ref.bookmarked || !ref.alertLink) return ref;
+    // Slack cannot be asked for the bookmark without another scope: a bookmark whose answer was
+    // lost (a crash, a timeout) counts as made rather than risk a second one.
+    if (!ref.bookmarkStartedAt) {
+      await this.#save(incident.id, { bookmarkStartedAt: new Date().toISOString() });
+      const title = `Alert message (${incident.id})`;
+      await this.#o.gateway.addBookmark(channel, title, ref.alertLink).catch(async (error) => {
+        if (slackAnswered(error)) await this.#save(incident.id, { bookmarkStartedAt: '' });
+        throw error;
+      });
+    }
+    ref = await this.#save(incident.id, { bookmarked: 'true' });
+    return ref;
+  }
+
+  async #linkAlertLink(incident: Incident) {
+    const ref = this.#o.incidents.get(incident.id)?.refs.channel ?? {};
+    const message = this.#o.incidents.get(incident.id)?.refs.slack;
+    if (ref.alertLink || !message?.ts) return ref;
+    const alertLink = await this.#o.gateway.permalink(
+      message.channel ?? this.#o.alertsChannel,
+      message.ts,
+    );
+    return this.#save(incident.id, { alertLink });
   }
 
   /**

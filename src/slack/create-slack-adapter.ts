@@ -60,6 +60,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     gateway,
     alertsChannel: config.alertsChannel,
   });
+  let channels: IncidentChannels | undefined;
   const publisher = new IncidentMessagePublisher({
     incidents,
     queue,
@@ -69,10 +70,11 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     thread,
     clock,
     logger,
+    onPosted: (id) => channels?.alertMessagePosted(id),
   });
   throttle = new ThrottleNotice((text) => thread.notify(undefined, text));
   const botUserId = () => connection?.identity.botUserId;
-  const channels = new IncidentChannels({
+  channels = new IncidentChannels({
     incidents,
     queue,
     gateway,

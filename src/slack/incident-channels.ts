@@ -103,6 +103,15 @@ export class IncidentChannels {
     await this.#setUp.enqueue(incident, declarer, replyTo);
   }
 
+  /** The incident's alert message was just posted: link it from the channel, if there is one. */
+  alertMessagePosted(incidentId: string) {
+    const incident = this.#o.incidents.get(incidentId);
+    if (!incident || !this.channelOf(incident) || incident.refs.channel?.bookmarked) return;
+    this.#enqueueSync(incident).catch((error: unknown) => {
+      this.#o.logger.error({ err: error, incident: incidentId }, 'could not queue channel work');
+    });
+  }
+
   /** Invites people to the incident's channel now; throws OutboundError with Slack's code. */
   async invite(incident: Incident, users: string[]) {
     const channel = this.channelOf(incident);
@@ -205,9 +214,12 @@ export class IncidentChannels {
         await gateway.setTopic(channel, topic);
         await this.#save(incident.id, { topic });
       }
+      // The alert message may have been posted after the channel was made: link it now.
+      const linked = ref.bookmarked ? ref : await this.#setUp.linkAlertMessage(incident);
+      const newLink = linked.alertLink !== ref.alertLink;
       const version = String(incident.version);
-      if (!ref.summaryTs || ref.summaryVersion === version) return;
-      const summary = renderIncidentSummary(incident, ref.alertLink);
+      if (!ref.summaryTs || (ref.summaryVersion === version && !newLink)) return;
+      const summary = renderIncidentSummary(incident, linked.alertLink);
       const updated = await gateway.updateMessage(channel, ref.summaryTs, summary).then(
         () => true,
         (error: unknown) => {

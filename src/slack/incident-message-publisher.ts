@@ -46,6 +46,8 @@ export interface IncidentMessagePublisherOptions {
   thread: IncidentThread;
   clock: Clock;
   logger: Logger;
+  /** Told when an incident's message was first posted (its channel links to it then). */
+  onPosted?: (incidentId: string) => void;
 }
 
 /**
@@ -144,6 +146,7 @@ export class IncidentMessagePublisher {
         },
       );
       await incidents.setRef(incident.id, 'slack', { channel, ts, version });
+      this.#o.onPosted?.(incident.id);
       if (message.overflow.length > 0) await this.#o.thread.postDetailsLater(incident.id);
     }
     this.#o.health.clear('slack');

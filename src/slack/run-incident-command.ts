@@ -48,7 +48,7 @@ export async function runIncidentCommand(
     case 'help':
       return reply(HELP_TEXT);
     case 'usage':
-      return reply(`${command.problem}\n\n${HELP_TEXT}`);
+      return reply(`${command.problem}\n\`/incident help\` lists every command.`);
     case 'list':
       return reply(
         listText(incidents.list(), (ctx.clock?.now() ?? new Date()).getTime(), ctx.channels),
@@ -60,7 +60,7 @@ export async function runIncidentCommand(
   }
 
   const incident = target(command.id, ctx);
-  if (!incident) return reply(command.id ? notFound(command.id) : needsId(command.name));
+  if (!incident) return reply(command.id ? notFound(command.id) : needsId(typedName(command)));
   const id = incident.id;
   const source = ctx.channel ? { channel: ctx.channel } : undefined;
   const act = (lifecycle: LifecycleCommand) => incidents.act(id, lifecycle, actor, 'slack', source);
@@ -331,6 +331,13 @@ function channelWarning(ctx: CommandContext) {
 
 function notFound(id: string) {
   return `There is no incident *${id}*. \`/incident list\` shows the open ones.`;
+}
+
+/** The subcommand as people type it. */
+function typedName(command: IncidentCommand) {
+  if (command.name === 'role') return command.role;
+  if (command.name === 'severity') return 'sev';
+  return command.name;
 }
 
 function needsId(name: string) {

@@ -715,3 +715,33 @@ describe('the review without files:write', () => {
     expect(h.slack.files()).toHaveLength(0);
   });
 });
+
+describe('a busy alerts channel', () => {
+  it('does not hold up the incident channel: the alert link and bookmark follow when the message is posted', async () => {
+    h = await startHarness();
+    h.slack.failNext('chat.postMessage', {
+      status: 429,
+      retryAfter: 2,
+      when: (args) => args.channel === ALERTS,
+    });
+
+    await h.command('declare sev1 Payments down while alerts are busy');
+    const early = await eventually(() => {
+      const ref = h.bot.incidents.get('INC-1')?.refs.channel;
+      return ref?.state === 'ready' ? { ...ref } : undefined;
+    }, 1_500);
+    const channel = early.id!;
+    await eventually(() => h.slack.channel(channel)!.bookmarks.length === 1, 8_000);
+    await h.settle();
+
+    expect(early.alertLink).toBeUndefined();
+    const alertMessages = h.slack
+      .topLevelMessages(ALERTS)
+      .filter((m) => m.text?.startsWith('INC-1'));
+    expect(alertMessages).toHaveLength(1);
+    const summary = h.slack
+      .messages(channel)
+      .find((m) => m.ts === h.slack.channel(channel)!.pins[0]);
+    expect(JSON.stringify(summary?.blocks)).toContain('alert message');
+  });
+});

@@ -108,6 +108,11 @@ export interface SlackStandInOptions {
   triggerTtlMs?: number;
   /** Whether conversations.unarchive accepts the bot token (else not_authorized). Default false. */
   botsMayUnarchive?: boolean;
+  /**
+   * Start of the IDs conversations.create gives ('C0NEW' → C0NEW00001…). The sandbox makes it
+   * unique per start, so channels made before a restart never share an ID with new ones.
+   */
+  channelIdPrefix?: string;
 }
 
 export interface RecordedCall {
@@ -220,6 +225,7 @@ export class SlackStandIn {
       {
         triggerTtlMs: options.triggerTtlMs ?? 3000,
         botsMayUnarchive: options.botsMayUnarchive ?? false,
+        channelIdPrefix: options.channelIdPrefix ?? 'C0NEW',
       },
       `http://127.0.0.1:${port}/upload/`,
     );

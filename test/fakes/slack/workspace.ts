@@ -22,6 +22,8 @@ export interface WorkspaceRules {
   triggerTtlMs: number;
   /** Whether conversations.unarchive accepts the bot token (many workspaces refuse it). */
   botsMayUnarchive: boolean;
+  /** Start of the IDs of channels conversations.create makes ('C0NEW': C0NEW00001…). */
+  channelIdPrefix: string;
 }
 
 /**
@@ -69,7 +71,11 @@ export interface TriggerState {
   used: boolean;
 }
 
-const DEFAULT_RULES: WorkspaceRules = { triggerTtlMs: 3000, botsMayUnarchive: false };
+const DEFAULT_RULES: WorkspaceRules = {
+  triggerTtlMs: 3000,
+  botsMayUnarchive: false,
+  channelIdPrefix: 'C0NEW',
+};
 
 /**
  * The mutable state of the pretend workspace: channels, users, messages, ephemerals, views and
@@ -129,8 +135,9 @@ export class Workspace {
 
   /** IDs for channels made by conversations.create: C0NEW00001, C0NEW00002, … */
   newChannelId(): string {
-    let id = this.nextId('C0NEW', 5);
-    while (this.channels.has(id)) id = this.nextId('C0NEW', 5);
+    const prefix = this.rules.channelIdPrefix;
+    let id = this.nextId(prefix, 5);
+    while (this.channels.has(id)) id = this.nextId(prefix, 5);
     return id;
   }
 
