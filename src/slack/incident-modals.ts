@@ -141,14 +141,15 @@ export function resolveView(incident: Incident, context: FormContext) {
   ]);
 }
 
+/** The resolution form is the final status update: phase `resolved` and its message. */
 export function readResolveForm(
   values: ViewValues,
-): { resolution: string } | { errors: Record<string, string> } {
+): { phase: Phase; message: string } | { errors: Record<string, string> } {
   const resolution = text(values, 'resolution');
   if (!resolution) return { errors: { resolution: 'Say in a sentence what resolved it.' } };
   if (resolution.length > TEXT_MAX)
     return { errors: { resolution: `Keep this under ${TEXT_MAX} characters.` } };
-  return { resolution };
+  return { phase: 'resolved', message: resolution };
 }
 
 export function statusView(incident: Incident, context: FormContext) {

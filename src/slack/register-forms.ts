@@ -25,7 +25,7 @@ type Tell = (channel: string | undefined, user: string, text: string) => Promise
 export function registerForms(app: App, deps: SlackListenerDeps & { tell: Tell }) {
   const { incidents, channels, gateway, tell, logger } = deps;
 
-  const submitter = async (body: ViewSubmitAction): Promise<Actor> => ({
+  const submitter = (body: ViewSubmitAction): Actor => ({
     kind: 'user',
     id: body.user.id,
     name: body.user.name,
@@ -37,7 +37,7 @@ export function registerForms(app: App, deps: SlackListenerDeps & { tell: Tell }
     if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
     await ack();
     const context = readContext(body.view.private_metadata);
-    const actor = await submitter(body);
+    const actor = submitter(body);
     const { form } = read;
     const lead: Actor | undefined = form.lead
       ? {
@@ -91,41 +91,28 @@ export function registerForms(app: App, deps: SlackListenerDeps & { tell: Tell }
     }
   });
 
-  app.view<ViewSubmitAction>(VIEW_RESOLVE, async ({ ack, body }) => {
-    const read = readResolveForm(values(body));
-    if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
-    await ack();
-    const { incidentId = '', channel } = readContext(body.view.private_metadata);
-    const actor = await submitter(body);
-    const result = await incidents.act(
-      incidentId,
-      { type: 'status', phase: 'resolved', text: read.resolution },
-      actor,
-      'slack',
-    );
-    if (result.outcome !== 'done')
-      await tell(channel, actor.id, describeOutcome(result, incidentId, 'resolved', actor).text);
-  });
-
-  app.view<ViewSubmitAction>(VIEW_STATUS, async ({ ack, body }) => {
-    const read = readStatusForm(values(body));
-    if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
-    await ack();
-    const { incidentId = '', channel } = readContext(body.view.private_metadata);
-    const actor = await submitter(body);
-    const result = await incidents.act(
-      incidentId,
-      { type: 'status', phase: read.phase, text: read.message },
-      actor,
-      'slack',
-    );
-    if (result.outcome === 'refused') await tell(channel, actor.id, result.reason);
-  });
+  // Resolving asks for the resolution; it is the final status update.
+  for (const [callbackId, read] of [
+    [VIEW_RESOLVE, readResolveForm],
+    [VIEW_STATUS, readStatusForm],
+  ] as const) {
+    app.view<ViewSubmitAction>(callbackId, async ({ ack, body }) => {
+      const form = read(values(body));
+      if ('errors' in form) return ack({ response_action: 'errors', errors: form.errors });
+      await ack();
+      const { incidentId = '', channel } = readContext(body.view.private_metadata);
+      const actor = submitter(body);
+      const update = { type: 'status' as const, phase: form.phase, text: form.message };
+      const result = await incidents.act(incidentId, update, actor, 'slack');
+      if (result.outcome !== 'done')
+        await tell(channel, actor.id, describeOutcome(result, incidentId, 'resolved', actor).text);
+    });
+  }
 
   app.view<ViewSubmitAction>(VIEW_CLOSE, async ({ ack, body }) => {
     await ack();
     const { incidentId = '', channel } = readContext(body.view.private_metadata);
-    const actor = await submitter(body);
+    const actor = submitter(body);
     const result = await incidents.act(incidentId, { type: 'close' }, actor, 'slack');
     if (result.outcome === 'done') {
       await channels.archiveLater(result.incident, actor.id);
