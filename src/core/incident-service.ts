@@ -90,6 +90,7 @@ export interface RecordInput {
     | 'message.added'
     | 'entry.edited'
     | 'entry.deleted'
+    | 'external'
   >;
   origin: string;
   text: string;

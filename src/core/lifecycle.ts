@@ -4,6 +4,7 @@ import type { Actor, Incident, Phase, Role, Severity } from './types.ts';
 /** What people can do to an incident, beyond grouping alerts. */
 export type LifecycleCommand =
   | { type: 'acknowledge' }
+  | { type: 'unacknowledge' }
   | { type: 'resolve'; note?: string }
   | { type: 'reopen' }
   | { type: 'severity'; severity: Severity }
@@ -52,6 +53,9 @@ export function checkCommand(incident: Incident, command: LifecycleCommand, acto
     case 'acknowledge':
       if (resolved) return 'resolved';
       return incident.status === 'acknowledged' ? 'already' : undefined;
+    case 'unacknowledge':
+      if (resolved) return 'resolved';
+      return incident.status === 'triggered' ? 'already' : undefined;
     case 'resolve':
       return resolved ? 'already' : undefined;
     case 'reopen':
@@ -110,7 +114,13 @@ export function roleWord(role: Role) {
 
 /** A timeline entry a command makes, before the service stamps it. */
 export interface CommandEntry {
-  kind: 'incident.acknowledged' | 'incident.resolved' | 'incident.reopened' | 'note' | ChangeKind;
+  kind:
+    | 'incident.acknowledged'
+    | 'incident.unacknowledged'
+    | 'incident.resolved'
+    | 'incident.reopened'
+    | 'note'
+    | ChangeKind;
   text: string;
 }
 type ChangeKind =
@@ -134,6 +144,11 @@ export function applyCommand(
       incident.acknowledgedBy = actor;
       incident.acknowledgedAt = now;
       return [{ kind: 'incident.acknowledged', text: `Acknowledged by ${who}` }];
+    case 'unacknowledge':
+      incident.status = 'triggered';
+      delete incident.acknowledgedBy;
+      delete incident.acknowledgedAt;
+      return [{ kind: 'incident.unacknowledged', text: `Unacknowledged by ${who}` }];
     case 'resolve':
       markResolved(incident, actor, now, command.note);
       return [{ kind: 'incident.resolved', text: resolvedText(who, command.note) }];
@@ -203,8 +218,19 @@ export function reopenIncident(incident: Incident, now: string) {
   if (incident.phase) incident.phase = 'investigating';
 }
 
-/** How an actor reads in timeline text. */
+/** Names of the tools whose people act on incidents, as people write them. */
+const TOOL_NAMES: Record<string, string> = {
+  pagerduty: 'PagerDuty',
+  jira: 'Jira',
+  github: 'GitHub',
+};
+
+/** How an actor reads in timeline text: `@pat`, `Sam Example (PagerDuty)`, `alertmanager`. */
 export function actorName(actor: Actor) {
   if (actor.kind === 'user') return `@${actor.name ?? actor.id}`;
+  if (actor.kind === 'external') {
+    const [tool = '', id = actor.id] = actor.id.split(':');
+    return `${actor.name ?? id} (${TOOL_NAMES[tool] ?? tool})`;
+  }
   return actor.id;
 }

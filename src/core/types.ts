@@ -13,10 +13,16 @@ export type Phase = (typeof PHASES)[number];
 export const ROLES = ['lead', 'comms'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who caused a change: a person (Slack user), an alert source, or the bot itself. */
+/**
+ * Who caused a change: a person in Slack, a person in another tool (PagerDuty, say), an alert
+ * source, or the bot itself.
+ */
 export interface Actor {
-  kind: 'user' | 'source' | 'system';
-  /** Slack user ID for people, source name for sources, 'firebreak' for the bot. */
+  kind: 'user' | 'external' | 'source' | 'system';
+  /**
+   * Slack user ID for people, `<tool>:<id>` for people in other tools (`pagerduty:PABC123`),
+   * source name for sources, 'firebreak' for the bot.
+   */
   id: string;
   /** Display name when known (Slack user name). */
   name?: string;
@@ -130,6 +136,8 @@ export type TimelineKind =
   | 'incident.status'
   | 'incident.summary'
   | 'incident.closed'
+  | 'incident.unacknowledged'
+  | 'external'
   | 'note'
   | 'message.added'
   | 'entry.edited'

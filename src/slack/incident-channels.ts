@@ -4,7 +4,7 @@ import type { Incident, TimelineEntry } from '../core/types.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
 import type { Job, OutboundQueue } from '../outbound/outbound-queue.ts';
 import { ChannelSetup, isChannelGone, isSetUp } from './channel-setup.ts';
-import { escapeText, mention, safe, truncate } from './mrkdwn.ts';
+import { safe, truncate, who } from './mrkdwn.ts';
 import { renderIncidentSummary, topicText } from './render-incident-summary.ts';
 import type { SlackGateway } from './slack-gateway.ts';
 
@@ -187,8 +187,8 @@ export class IncidentChannels {
     if (!channel && (SHOWN_ON_MESSAGE.has(entry.kind) || !incident.refs.slack?.ts))
       return undefined;
     if (channel && entry.source?.channel === channel && !status) return undefined;
-    const who = entry.actor.kind === 'user' ? mention(entry.actor.id) : escapeText(entry.actor.id);
-    const text = `${icon(entry.kind)} *${incident.id}* · ${who}: ${safe(entry.text, 2_500)}`;
+    const actor = who(entry.actor);
+    const text = `${icon(entry.kind)} *${incident.id}* · ${actor}: ${safe(entry.text, 2_500)}`;
     return { text, where: status ? ('both' as const) : ('space' as const) };
   }
 

@@ -3,7 +3,7 @@ import { severityLabel } from '../core/severity.ts';
 import { foldTimeline } from '../core/timeline-view.ts';
 import type { Incident, TimelineEntry } from '../core/types.ts';
 import type { IncidentChannels } from './incident-channels.ts';
-import { escapeText, mention, safe, truncate } from './mrkdwn.ts';
+import { mention, safe, truncate, who } from './mrkdwn.ts';
 import { statusWord } from './render-incident-message.ts';
 
 /** Slack shows at most this much of a reply comfortably; longer lists are cut. */
@@ -46,14 +46,14 @@ export function timelineText(incident: Incident, stored: TimelineEntry[]) {
   const shown = entries.slice(-TIMELINE_LIMIT);
   const lines = shown.map((e) => {
     const time = `${e.at.slice(0, 19).replace('T', ' ')} UTC`;
-    const who = e.actor.kind === 'user' ? mention(e.actor.id) : escapeText(e.actor.id);
+    const actor = who(e.actor);
     const text = safe(e.text, 300);
     const shownText = e.deletedAt
       ? `~${text}~ (deleted)`
       : e.history.length > 0
         ? `${text} (edited)`
         : text;
-    return `\`${time}\` ${who} · ${shownText}`;
+    return `\`${time}\` ${actor} · ${shownText}`;
   });
   const skipped = entries.length - shown.length;
   const title = safe(incident.title, 200);

@@ -1,3 +1,6 @@
+import { actorName } from '../core/lifecycle.ts';
+import type { Actor } from '../core/types.ts';
+
 /**
  * Safe text for Slack mrkdwn. Slack reads `&`, `<` and `>` as control characters (mentions,
  * links, `<!channel>`), so alert-provided text is escaped exactly once, here, when a message is
@@ -67,4 +70,9 @@ export function plainSlackText(text: string) {
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
+}
+
+/** Who did something, for a message: a Slack mention for people in Slack, else their name. */
+export function who(actor: Actor) {
+  return actor.kind === 'user' ? mention(actor.id) : safe(actorName(actor), 100);
 }

@@ -1,7 +1,7 @@
 import { countAlerts } from '../core/apply-alerts.ts';
 import { phaseWord } from '../core/lifecycle.ts';
 import { severityLabel } from '../core/severity.ts';
-import type { Actor, AlertState, Incident, Severity } from '../core/types.ts';
+import type { AlertState, Incident, Severity } from '../core/types.ts';
 import {
   ACTION_ACK,
   ACTION_DECLARE,
@@ -13,7 +13,7 @@ import {
   plain,
   section,
 } from './blocks.ts';
-import { bold, escapeText, link, mention, safe, slackDate, truncate } from './mrkdwn.ts';
+import { bold, escapeText, link, safe, slackDate, truncate, who } from './mrkdwn.ts';
 
 /**
  * Block Kit limits we build under, with room to spare.
@@ -138,7 +138,7 @@ function fields(incident: Incident, firing: number, total: number) {
 }
 
 function sourceText(incident: Incident) {
-  if (incident.declaredBy) return `Declared by ${actorText(incident.declaredBy)}`;
+  if (incident.declaredBy) return `Declared by ${who(incident.declaredBy)}`;
   const detail = soleAlert(incident)?.labels.source;
   return detail
     ? `${safe(incident.source, 100)} (${safe(detail, 200)})`
@@ -178,14 +178,12 @@ function stateLine(incident: Incident) {
   const parts: string[] = [];
   if (incident.acknowledgedBy && incident.acknowledgedAt) {
     parts.push(
-      `Acknowledged by ${actorText(incident.acknowledgedBy)} ${slackDate(incident.acknowledgedAt)}`,
+      `Acknowledged by ${who(incident.acknowledgedBy)} ${slackDate(incident.acknowledgedAt)}`,
     );
   }
   if (incident.resolvedBy && incident.resolvedAt) {
     const note = incident.resolution ? `: ${safe(incident.resolution, 500)}` : '';
-    parts.push(
-      `Resolved by ${actorText(incident.resolvedBy)} ${slackDate(incident.resolvedAt)}${note}`,
-    );
+    parts.push(`Resolved by ${who(incident.resolvedBy)} ${slackDate(incident.resolvedAt)}${note}`);
   }
   if (incident.reopenedAt && incident.status !== 'resolved') {
     parts.push(`Reopened ${slackDate(incident.reopenedAt)}`);
@@ -208,7 +206,7 @@ function responseLine(incident: Incident) {
   }
   if (incident.phase) parts.push(phaseWord(incident.phase));
   const lead = incident.roles?.lead;
-  if (lead) parts.push(`Lead ${actorText(lead)}`);
+  if (lead) parts.push(`Lead ${who(lead)}`);
   if (incident.lastUpdate) parts.push(`Latest: ${safe(incident.lastUpdate.text, 300)}`);
   return parts.join(' · ');
 }
@@ -281,11 +279,6 @@ export function statusWord(incident: Incident) {
   if (incident.status === 'resolved') return 'Resolved';
   if (incident.phase) return phaseWord(incident.phase);
   return Object.keys(incident.alerts).length > 0 ? 'Firing' : 'Open';
-}
-
-function actorText(actor: Actor) {
-  if (actor.kind === 'user') return mention(actor.id);
-  return safe(actor.id, 100);
 }
 
 function soleAlert(incident: Incident): AlertState | undefined {

@@ -12,7 +12,7 @@ import {
   plain,
   section,
 } from './blocks.ts';
-import { bold, link, mention, safe, slackDate, truncate } from './mrkdwn.ts';
+import { bold, link, safe, slackDate, truncate, who } from './mrkdwn.ts';
 
 /** conversations.setTopic refuses more than 250 characters. */
 const TOPIC_MAX = 250;
@@ -60,7 +60,7 @@ export function renderIncidentSummary(incident: Incident, alertLink?: string) {
     : '_No summary yet: `/incident summary <what is happening>`_';
   const last = incident.lastUpdate;
   const update = last
-    ? `*Latest update* (${phaseWord(last.phase)}, ${mentionOf(last.actor)} ` +
+    ? `*Latest update* (${phaseWord(last.phase)}, ${who(last.actor)} ` +
       `${slackDate(last.at)})\n${safe(last.text, 1_500)}`
     : '_No status update yet: `/incident status investigating <message>`_';
 
@@ -106,16 +106,12 @@ function summaryButtons(incident: Incident) {
 
 function roleText(incident: Incident, role: 'lead' | 'comms') {
   const actor = incident.roles?.[role];
-  return actor ? mentionOf(actor) : `_none: \`/incident ${role} @person\`_ `;
-}
-
-function mentionOf(actor: Actor) {
-  return actor.kind === 'user' ? mention(actor.id) : safe(actor.id, 100);
+  return actor ? who(actor) : `_none: \`/incident ${role} @person\`_ `;
 }
 
 export function roleLine(incident: Incident) {
   const roles = Object.entries(incident.roles ?? {}).map(
-    ([role, actor]) => `${roleWord(role as 'lead' | 'comms')} ${mentionOf(actor)}`,
+    ([role, actor]) => `${roleWord(role as 'lead' | 'comms')} ${who(actor)}`,
   );
   return roles.join(' · ');
 }

@@ -6,7 +6,7 @@ import type { Health } from '../health.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
 import type { IncidentChannels } from './incident-channels.ts';
 import { closeView, declareView, resolveView } from './incident-modals.ts';
-import { escapeText, mention, plainSlackText, safe, slackDate } from './mrkdwn.ts';
+import { escapeText, mention, plainSlackText, safe, slackDate, who } from './mrkdwn.ts';
 import { listText, timelineText } from './incident-texts.ts';
 import { shareReview } from './share-review.ts';
 import { HELP_TEXT, type IncidentCommand } from './parse-incident-command.ts';
@@ -309,18 +309,17 @@ export function describeOutcome(
       `*${incident.id}* is already resolved${by(incident.resolvedBy, incident.resolvedAt)}.`,
     );
   if (result.outcome === 'already') {
-    const who =
+    const earlier =
       verb === 'acknowledged'
         ? by(incident.acknowledgedBy, incident.acknowledgedAt)
         : by(incident.resolvedBy, incident.resolvedAt);
-    return reply(`*${incident.id}* was already ${verb}${who}.`);
+    return reply(`*${incident.id}* was already ${verb}${earlier}.`);
   }
   return announce(`${mention(actor.id)} ${verb} *${incident.id}*: ${safe(incident.title, 500)}`);
 
-  function by(who: Actor | undefined, at: string | undefined) {
-    if (!who) return '';
-    const name = who.kind === 'user' ? mention(who.id) : escapeText(who.id);
-    return ` by ${name}${at ? ` ${slackDate(at)}` : ''}`;
+  function by(someone: Actor | undefined, at: string | undefined) {
+    if (!someone) return '';
+    return ` by ${who(someone)}${at ? ` ${slackDate(at)}` : ''}`;
   }
 }
 

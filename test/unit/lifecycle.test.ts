@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyCommand, checkCommand, type LifecycleCommand } from '../../src/core/lifecycle.ts';
+import {
+  actorName,
+  applyCommand,
+  checkCommand,
+  type LifecycleCommand,
+} from '../../src/core/lifecycle.ts';
 import type { Actor, Incident } from '../../src/core/types.ts';
 
 const PAT: Actor = { kind: 'user', id: 'U0PAT0001', name: 'pat' };
@@ -415,5 +420,35 @@ describe("people's commands", () => {
 
     expect(bySource[0]?.text).toBe('Acknowledged by alertmanager');
     expect(byId[0]?.text).toBe('Acknowledged by @U0KIM0001');
+  });
+});
+
+describe('people in other tools', () => {
+  const sam = { kind: 'external' as const, id: 'pagerduty:PSAM001', name: 'Sam Example' };
+
+  it('names them with their tool', () => {
+    expect(actorName(sam)).toBe('Sam Example (PagerDuty)');
+    expect(actorName({ kind: 'external', id: 'github:octocat' })).toBe('octocat (GitHub)');
+  });
+
+  it('lets them acknowledge and unacknowledge, but not take people-only Slack commands', () => {
+    const open = incident({ status: 'acknowledged', acknowledgedBy: sam, acknowledgedAt: NOW });
+
+    expect(checkCommand(open, { type: 'unacknowledge' }, sam)).toBeUndefined();
+    expect(applyCommand(open, { type: 'unacknowledge' }, sam, NOW)).toEqual([
+      { kind: 'incident.unacknowledged', text: 'Unacknowledged by Sam Example (PagerDuty)' },
+    ]);
+    expect(open.status).toBe('triggered');
+    expect(open.acknowledgedBy).toBeUndefined();
+    expect(checkCommand(open, { type: 'unacknowledge' }, sam)).toBe('already');
+    expect(checkCommand(open, { type: 'summary', text: 'x' }, sam)).toMatchObject({
+      refused: expect.stringContaining('Only a person'),
+    });
+  });
+
+  it('answers an unacknowledgement after the resolution with "resolved"', () => {
+    const done = incident({ status: 'resolved' });
+
+    expect(checkCommand(done, { type: 'unacknowledge' }, sam)).toBe('resolved');
   });
 });
