@@ -6,6 +6,8 @@ import { systemClock, type Clock, type Logger } from './core/ports.ts';
 import { Health } from './health.ts';
 import { alertWebhookRoute } from './http/alert-webhook-route.ts';
 import { healthRoute } from './http/health-route.ts';
+import { PagerDutyInbound } from './integrations/pagerduty/pagerduty-inbound.ts';
+import { pagerDutyWebhookRoute } from './integrations/pagerduty/pagerduty-webhook-route.ts';
 import { requestLog } from './http/request-log.ts';
 import { Metrics } from './metrics.ts';
 import type { OutboundError } from './outbound/outbound-error.ts';
@@ -18,6 +20,8 @@ import { SeenDeliveries, type SeenDocument } from './store/seen-deliveries.ts';
 
 /** Slack redelivers events for a few minutes; remember their IDs for an hour. */
 const DELIVERY_MEMORY_MS = 60 * 60 * 1000;
+/** PagerDuty retries a webhook for up to 48 hours. */
+const PAGERDUTY_MEMORY_MS = 48 * 60 * 60 * 1000;
 /** On shutdown, connections still open after this are closed. */
 const DRAIN_MS = 10_000;
 
@@ -155,6 +159,26 @@ export async function createFirebreak(
         token: config.alertWebhookToken,
         incidents,
         metrics,
+        health,
+        logger,
+      }),
+    );
+  }
+  if (config.pagerduty.webhookSecrets.length > 0) {
+    const inbound = new PagerDutyInbound({
+      incidents,
+      seen: new SeenDeliveries(
+        await store.openDocument<SeenDocument>('seen-pagerduty', { seen: {} }),
+        PAGERDUTY_MEMORY_MS,
+      ),
+      logger: logger.child({ component: 'pagerduty' }),
+      botUserId: () => undefined,
+      inboundServices: new Set(config.pagerduty.inboundServices),
+    });
+    http.use(
+      pagerDutyWebhookRoute({
+        secrets: config.pagerduty.webhookSecrets,
+        inbound,
         health,
         logger,
       }),

@@ -30,6 +30,23 @@ export interface Config {
   slackPostIntervalMs: number;
   /** Minutes without a status update before a declared incident is reminded; 0: never. */
   reminderMinutes: Record<Severity, number>;
+  pagerduty: PagerDutyConfig;
+}
+
+/** PagerDuty, both ways; every part is off until its variables are set. */
+export interface PagerDutyConfig {
+  /** REST API key (PAGERDUTY_TOKEN); undefined: no paging from Slack. */
+  token: string | undefined;
+  /** Email of the PagerDuty user the bot acts as (the `From` header PagerDuty requires). */
+  fromEmail: string | undefined;
+  /** Events API v2 integration key (PAGERDUTY_ROUTING_KEY). */
+  routingKey: string | undefined;
+  /** Webhook signing secrets, comma-separated while one is rotated; none: no webhook route. */
+  webhookSecrets: string[];
+  /** Services whose incidents opened in PagerDuty open an incident here too. */
+  inboundServices: string[];
+  apiUrl: string;
+  eventsUrl: string;
 }
 
 /** REMINDER_MINUTES's default: SEV1 every 30 min, SEV2 every hour, SEV3 every 4 h, SEV4 never. */
@@ -149,6 +166,8 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
     `must list minutes per severity like ${DEFAULT_REMINDER_MINUTES} (got "${reminderText}")`,
   );
 
+  const pagerduty = readPagerDuty(value, check);
+
   const logLevel = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   check(
     'LOG_LEVEL',
@@ -176,10 +195,57 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
     logFormat: logFormat as Config['logFormat'],
     reopenWindowMinutes: reopen ?? 60,
     slackPostIntervalMs: postInterval ?? 1100,
+    pagerduty: Object.freeze(pagerduty),
     reminderMinutes: Object.freeze(
       reminderMinutes ?? parseReminderMinutes(DEFAULT_REMINDER_MINUTES)!,
     ),
   });
+}
+
+function readPagerDuty(
+  value: (name: string) => string | undefined,
+  check: (name: string, ok: boolean, rule: string) => void,
+): PagerDutyConfig {
+  const list = (name: string) =>
+    (value(name) ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
+  const token = value('PAGERDUTY_TOKEN');
+  const fromEmail = value('PAGERDUTY_FROM_EMAIL');
+  check(
+    'PAGERDUTY_FROM_EMAIL',
+    !token || (fromEmail !== undefined && /^[^@\s]+@[^@\s]+$/.test(fromEmail)),
+    'is required with PAGERDUTY_TOKEN: the email of the PagerDuty user the bot acts as',
+  );
+  const routingKey = value('PAGERDUTY_ROUTING_KEY');
+  check(
+    'PAGERDUTY_ROUTING_KEY',
+    routingKey === undefined || /^[A-Za-z0-9]{32}$/.test(routingKey),
+    'must be a 32-character Events API v2 integration key',
+  );
+  const webhookSecrets = list('PAGERDUTY_WEBHOOK_SECRET');
+  check(
+    'PAGERDUTY_WEBHOOK_SECRET',
+    webhookSecrets.every((secret) => secret.length >= 16),
+    'must be the signing secret PagerDuty showed when the webhook was created (16+ characters)',
+  );
+  const apiUrl = value('PAGERDUTY_API_URL') ?? 'https://api.pagerduty.com/';
+  const eventsUrl = value('PAGERDUTY_EVENTS_URL') ?? 'https://events.pagerduty.com/';
+  for (const [name, url] of [
+    ['PAGERDUTY_API_URL', apiUrl],
+    ['PAGERDUTY_EVENTS_URL', eventsUrl],
+  ] as const)
+    check(name, isHttpUrl(url), 'must be an http(s) URL');
+  return {
+    token,
+    fromEmail,
+    routingKey,
+    webhookSecrets,
+    inboundServices: list('PAGERDUTY_INBOUND_SERVICES'),
+    apiUrl: withSlash(apiUrl),
+    eventsUrl: withSlash(eventsUrl),
+  };
 }
 
 /** `sev1=30,sev2=60,sev3=240,sev4=0`: severities left out keep their default. */

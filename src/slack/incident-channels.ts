@@ -25,12 +25,15 @@ const POSTED_KINDS = new Set<TimelineEntry['kind']>([
   'incident.acknowledged',
   'incident.resolved',
   'incident.reopened',
+  'incident.unacknowledged',
+  'external',
   'alert.fired',
   'alert.resolved',
 ]);
 /** What the alert message already shows: not repeated in its thread. */
 const SHOWN_ON_MESSAGE = new Set<TimelineEntry['kind']>([
   'incident.acknowledged',
+  'incident.unacknowledged',
   'incident.resolved',
   'incident.reopened',
   'alert.fired',

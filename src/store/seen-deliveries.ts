@@ -36,4 +36,10 @@ export class SeenDeliveries {
     this.#doc.write().catch(() => undefined);
     return true;
   }
+
+  /** Forgets an ID whose delivery could not be applied, so its redelivery is. */
+  forget(id: string) {
+    delete this.#doc.data.seen[id];
+    this.#doc.write().catch(() => undefined);
+  }
 }
