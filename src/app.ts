@@ -6,8 +6,7 @@ import { systemClock, type Clock, type Logger } from './core/ports.ts';
 import { Health } from './health.ts';
 import { alertWebhookRoute } from './http/alert-webhook-route.ts';
 import { healthRoute } from './http/health-route.ts';
-import { PagerDutyInbound } from './integrations/pagerduty/pagerduty-inbound.ts';
-import { pagerDutyWebhookRoute } from './integrations/pagerduty/pagerduty-webhook-route.ts';
+import { createPagerDutyAdapter } from './integrations/pagerduty/create-pagerduty-adapter.ts';
 import { requestLog } from './http/request-log.ts';
 import { Metrics } from './metrics.ts';
 import type { OutboundError } from './outbound/outbound-error.ts';
@@ -20,8 +19,6 @@ import { SeenDeliveries, type SeenDocument } from './store/seen-deliveries.ts';
 
 /** Slack redelivers events for a few minutes; remember their IDs for an hour. */
 const DELIVERY_MEMORY_MS = 60 * 60 * 1000;
-/** PagerDuty retries a webhook for up to 48 hours. */
-const PAGERDUTY_MEMORY_MS = 48 * 60 * 60 * 1000;
 /** On shutdown, connections still open after this are closed. */
 const DRAIN_MS = 10_000;
 
@@ -164,26 +161,17 @@ export async function createFirebreak(
       }),
     );
   }
-  if (config.pagerduty.webhookSecrets.length > 0) {
-    const inbound = new PagerDutyInbound({
-      incidents,
-      seen: new SeenDeliveries(
-        await store.openDocument<SeenDocument>('seen-pagerduty', { seen: {} }),
-        PAGERDUTY_MEMORY_MS,
-      ),
-      logger: logger.child({ component: 'pagerduty' }),
-      botUserId: () => undefined,
-      inboundServices: new Set(config.pagerduty.inboundServices),
-    });
-    http.use(
-      pagerDutyWebhookRoute({
-        secrets: config.pagerduty.webhookSecrets,
-        inbound,
-        health,
-        logger,
-      }),
-    );
-  }
+  const pagerduty = createPagerDutyAdapter({
+    config: config.pagerduty,
+    http,
+    incidents,
+    queue,
+    health,
+    metrics,
+    logger,
+    seenDocument: await store.openDocument<SeenDocument>('seen-pagerduty', { seen: {} }),
+    mirrorNotes: config.pagerduty.mirrorNotes,
+  });
   slack = createSlackAdapter({
     config,
     http,
@@ -196,6 +184,7 @@ export async function createFirebreak(
     logger,
     postIntervalMs: options.slackPostIntervalMs ?? config.slackPostIntervalMs,
     recheckMs: options.slackRecheckMs,
+    pagerduty,
     reminderCheckMs: options.reminderCheckMs,
   });
   http.use((_req, res) => {
@@ -221,6 +210,7 @@ export async function createFirebreak(
       // Alerts are taken (and queued) while Slack is checked; a refused token stops start-up.
       await adapter.connection.start();
       queue.start();
+      await pagerduty.start();
       adapter.reminders.start();
       health.setReady();
       const address = server.address();

@@ -45,6 +45,8 @@ export interface PagerDutyConfig {
   webhookSecrets: string[];
   /** Services whose incidents opened in PagerDuty open an incident here too. */
   inboundServices: string[];
+  /** Notes written in Slack become PagerDuty incident notes too (PAGERDUTY_MIRROR_NOTES). */
+  mirrorNotes: boolean;
   apiUrl: string;
   eventsUrl: string;
 }
@@ -243,6 +245,7 @@ function readPagerDuty(
     routingKey,
     webhookSecrets,
     inboundServices: list('PAGERDUTY_INBOUND_SERVICES'),
+    mirrorNotes: value('PAGERDUTY_MIRROR_NOTES') === 'true',
     apiUrl: withSlash(apiUrl),
     eventsUrl: withSlash(eventsUrl),
   };

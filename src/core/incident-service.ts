@@ -319,13 +319,23 @@ export class IncidentService {
     return this.#commit(incident, [entry], false, input.visible);
   }
 
-  /** Stores an adapter's reference on an incident (its Slack message, say); no timeline entry. */
-  async setRef(id: string, name: string, value: Record<string, string>) {
+  /**
+   * Stores an adapter's reference on an incident (its Slack message, say); no timeline entry.
+   * `visible` when the incident's views show it.
+   */
+  async setRef(
+    id: string,
+    name: string,
+    value: Record<string, string>,
+    options: { visible?: boolean } = {},
+  ) {
     const incident = this.#incidents.get(id);
     if (!incident) return;
 
     incident.refs[name] = value;
-    await this.#store.saveIncident(incident);
+    // A reference the views show (what PagerDuty says of it, say): they are told, as of a change.
+    if (options.visible) await this.#commit(incident, [], false);
+    else await this.#store.saveIncident(incident);
   }
 
   #findTarget(batch: AlertBatch) {

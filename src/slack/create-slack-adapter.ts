@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.ts';
 import type { OutboundQueue } from '../outbound/outbound-queue.ts';
 import type { SeenDeliveries } from '../store/seen-deliveries.ts';
 import { boltLogger } from './bolt-logger.ts';
+import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
 import { AppHome } from './app-home.ts';
 import { IncidentChannels } from './incident-channels.ts';
 import { IncidentMessagePublisher } from './incident-message-publisher.ts';
@@ -33,6 +34,7 @@ export interface SlackAdapterOptions {
   recheckMs?: number;
   /** How often to look for incidents due a status-update reminder; default 1 min. */
   reminderCheckMs?: number;
+  pagerduty?: PagerDutyAdapter;
 }
 
 /**
@@ -71,6 +73,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     clock,
     logger,
     onPosted: (id) => channels?.alertMessagePosted(id),
+    features: { canPage: Boolean(options.pagerduty?.outbound) },
   });
   throttle = new ThrottleNotice((text) => thread.notify(undefined, text));
   const botUserId = () => connection?.identity.botUserId;
@@ -122,6 +125,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     botUserId,
     clock,
     logger,
+    ...(options.pagerduty ? { pagerduty: options.pagerduty } : {}),
   });
 
   return { gateway, publisher, thread, connection, channels, reminders, reconcile };

@@ -10,6 +10,7 @@ import {
   renderIncidentMessage,
   renderMinimalMessage,
   type IncidentMessage,
+  type MessageFeatures,
 } from './render-incident-message.ts';
 import type { MessageContent, SlackGateway } from './slack-gateway.ts';
 
@@ -48,6 +49,7 @@ export interface IncidentMessagePublisherOptions {
   logger: Logger;
   /** Told when an incident's message was first posted (its channel links to it then). */
   onPosted?: (incidentId: string) => void;
+  features?: MessageFeatures;
 }
 
 /**
@@ -78,7 +80,8 @@ export class IncidentMessagePublisher {
 
   #changed(change: IncidentChange) {
     if (!change.viewChanged) return;
-    const routine = change.entries.every((e) => e.kind === 'alert.repeated');
+    const routine =
+      change.entries.length > 0 && change.entries.every((e) => e.kind === 'alert.repeated');
     const priority = change.created ? 1 : routine ? ROUTINE_PRIORITY : 2;
     this.#enqueue(change.incident, priority).catch((error: unknown) => {
       this.#o.logger.error(
@@ -106,7 +109,11 @@ export class IncidentMessagePublisher {
     const version = String(incident.version);
     if (ref.ts && ref.version === version) return;
 
-    const message = renderIncidentMessage(incident, this.#deliveries(incident.id));
+    const message = renderIncidentMessage(
+      incident,
+      this.#deliveries(incident.id),
+      this.#o.features,
+    );
     const channel = ref.channel ?? alertsChannel;
     // A crash between posting and storing the ts would post twice: look for our message first.
     let ts: string | undefined = ref.ts;

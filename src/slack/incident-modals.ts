@@ -8,6 +8,9 @@ export const VIEW_DECLARE = 'incident_declare_form';
 export const VIEW_RESOLVE = 'incident_resolve_form';
 export const VIEW_STATUS = 'incident_status_form';
 export const VIEW_CLOSE = 'incident_close_form';
+export const VIEW_PAGE = 'incident_page_form';
+/** A static menu holds 100 options; more services are narrowed with `/incident page <name>`. */
+const MENU_MAX = 100;
 
 const TITLE_MAX = 150;
 const TEXT_MAX = 2_900;
@@ -195,6 +198,63 @@ export function closeView(incident: Incident, channelName: string, context: Form
         'available; the channel becomes read-only.',
     ),
   ]);
+}
+
+/** Paging: which PagerDuty service, how urgent, and what to tell the responder. */
+export function pageView(
+  incident: Incident,
+  services: { id: string; name: string }[],
+  context: FormContext,
+) {
+  const shown = services.slice(0, MENU_MAX);
+  const more = services.length - shown.length;
+  const urgency = (value: 'high' | 'low', text: string) => ({ text: plain(text), value });
+  const high = urgency('high', 'High: page now, day or night');
+  return modal(VIEW_PAGE, `Page for ${incident.id}`, 'Page', context, [
+    section(`*${escapeText(truncate(incident.title, 200))}*`),
+    {
+      type: 'input',
+      block_id: 'service',
+      label: plain('PagerDuty service'),
+      element: {
+        type: 'static_select',
+        action_id: 'value',
+        placeholder: plain('Who should be paged'),
+        options: shown.map((s) => ({ text: plain(truncate(s.name, 75)), value: s.id })),
+      },
+      ...(more > 0
+        ? { hint: plain(`${more} more services: narrow with /incident page <part of a name>`) }
+        : {}),
+    },
+    {
+      type: 'input',
+      block_id: 'urgency',
+      label: plain('Urgency'),
+      element: {
+        type: 'radio_buttons',
+        action_id: 'value',
+        options: [high, urgency('low', 'Low: during working hours')],
+        initial_option: high,
+      },
+    },
+    textInput('message', 'Message for the responder', {
+      multiline: true,
+      optional: true,
+      max: TEXT_MAX,
+      initial: incident.description,
+    }),
+  ]);
+}
+
+export function readPageForm(
+  values: ViewValues,
+):
+  | { serviceId: string; urgency: 'high' | 'low'; message: string }
+  | { errors: Record<string, string> } {
+  const serviceId = values.service?.value?.selected_option?.value;
+  if (!serviceId) return { errors: { service: 'Pick the service to page.' } };
+  const urgency = values.urgency?.value?.selected_option?.value === 'low' ? 'low' : 'high';
+  return { serviceId, urgency, message: text(values, 'message') ?? '' };
 }
 
 /** The context a form was opened with; a damaged one reads as empty. */

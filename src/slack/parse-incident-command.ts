@@ -17,6 +17,8 @@ export type IncidentCommand =
   | { name: 'review'; id?: string }
   | { name: 'close'; id?: string }
   | { name: 'channel'; id?: string }
+  | { name: 'page'; id?: string; query?: string }
+  | { name: 'oncall'; filter?: string }
   | { name: 'declare'; title: string; severity: Severity }
   | { name: 'declare-form' }
   | { name: 'severity'; id?: string; severity: Severity }
@@ -70,6 +72,13 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return onlyId(name, rest, (id) => ({ name: 'close', ...id }));
     case 'channel':
       return onlyId(name, rest, (id) => ({ name: 'channel', ...id }));
+    case 'page':
+      return withText(rest, (id, tail) => ({ name: 'page', ...id, ...(tail && { query: tail }) }));
+    case 'oncall':
+    case 'on-call': {
+      const filter = rest.join(' ').trim();
+      return { name: 'oncall', ...(filter && { filter }) };
+    }
     case 'note':
       return withText(rest, (id, tail) =>
         tail
@@ -212,5 +221,7 @@ export const HELP_TEXT = [
   '`/incident review [INC-42]` — post-incident review draft (Markdown)',
   '`/incident close [INC-42]` — archive a resolved incident’s channel',
   '`/incident channel INC-42` — give a declared incident a channel it does not have yet',
+  '`/incident page [INC-42] [service]` — page someone through PagerDuty',
+  '`/incident oncall [schedule or escalation policy]` — who is on call now',
   'IDs are case-insensitive: `inc-42` works too.',
 ].join('\n');

@@ -10,6 +10,8 @@ import {
   readStatusForm,
   VIEW_CLOSE,
   VIEW_DECLARE,
+  VIEW_PAGE,
+  readPageForm,
   VIEW_RESOLVE,
   VIEW_STATUS,
   type ViewValues,
@@ -108,6 +110,21 @@ export function registerForms(app: App, deps: SlackListenerDeps & { tell: Tell }
         await tell(channel, actor.id, describeOutcome(result, incidentId, 'resolved', actor).text);
     });
   }
+
+  app.view<ViewSubmitAction>(VIEW_PAGE, async ({ ack, body }) => {
+    const form = readPageForm(values(body));
+    if ('errors' in form) return ack({ response_action: 'errors', errors: form.errors });
+    await ack();
+    const { incidentId = '', channel } = readContext(body.view.private_metadata);
+    const actor = submitter(body);
+    const incident = incidents.get(incidentId);
+    const outbound = deps.pagerduty?.outbound;
+    if (!incident || !outbound) return;
+    const services = await deps.pagerduty!.services().catch(() => []);
+    const serviceName = services.find((s) => s.id === form.serviceId)?.name ?? form.serviceId;
+    await outbound.page({ incident, ...form, serviceName, actor });
+    await tell(channel, actor.id, `Paging *${safe(serviceName, 100)}* for *${incident.id}*…`);
+  });
 
   app.view<ViewSubmitAction>(VIEW_CLOSE, async ({ ack, body }) => {
     await ack();

@@ -5,11 +5,13 @@ import type { Actor } from '../core/types.ts';
 import type { Health } from '../health.ts';
 import type { OutboundQueue } from '../outbound/outbound-queue.ts';
 import type { SeenDeliveries } from '../store/seen-deliveries.ts';
+import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
 import type { AppHome } from './app-home.ts';
 import {
   ACTION_ACK,
   ACTION_CLOSE,
   ACTION_DECLARE,
+  ACTION_PAGE,
   ACTION_REOPEN,
   ACTION_RESOLVE,
   ACTION_RETRY,
@@ -42,6 +44,7 @@ export interface SlackListenerDeps {
   botUserId: () => string | undefined;
   clock: Clock;
   logger: Logger;
+  pagerduty?: PagerDutyAdapter;
 }
 
 /** Slack wants an answer within 3 s; past this we answer "working on it" and reply later. */
@@ -64,6 +67,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
     gateway,
     clock: deps.clock,
     botUserId: deps.botUserId(),
+    ...(deps.pagerduty ? { pagerduty: deps.pagerduty } : {}),
     actor,
     ...extra,
   });
@@ -141,6 +145,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
     [ACTION_STATUS, 'status-form'],
     [ACTION_CLOSE, 'close'],
     [ACTION_DECLARE, 'declare-form'],
+    [ACTION_PAGE, 'page'],
   ] as const) {
     app.action<Click>(actionId, async ({ ack, body, action }) => {
       await ack();
@@ -218,7 +223,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
   }
 
   async function clickCommand(
-    name: 'reopen' | 'status-form' | 'close' | 'declare-form',
+    name: 'reopen' | 'status-form' | 'close' | 'declare-form' | 'page',
     id: string,
     ctx: CommandContext,
   ): Promise<CommandReply> {
@@ -229,6 +234,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
       return reply;
     }
     if (name === 'close') return runIncidentCommand({ name: 'close', id }, ctx);
+    if (name === 'page') return runIncidentCommand({ name: 'page', id }, ctx);
     const form = { incidentId: id, ...(ctx.channel ? { channel: ctx.channel } : {}) };
     if (name === 'status-form') {
       if (incident.status === 'resolved')

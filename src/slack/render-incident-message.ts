@@ -5,6 +5,7 @@ import type { AlertState, Incident, Severity } from '../core/types.ts';
 import {
   ACTION_ACK,
   ACTION_DECLARE,
+  ACTION_PAGE,
   ACTION_REOPEN,
   ACTION_RESOLVE,
   ACTION_RETRY,
@@ -57,9 +58,16 @@ export interface IncidentMessage {
 }
 
 /** The incident's one message in the alerts channel: what it is, its state, and what to do. */
+/** What the bot can do beyond Slack, which decides the buttons. */
+export interface MessageFeatures {
+  /** PagerDuty is set up: offer Page until the incident is paged. */
+  canPage?: boolean;
+}
+
 export function renderIncidentMessage(
   incident: Incident,
   deliveries: DeliveryView[] = [],
+  features: MessageFeatures = {},
 ): IncidentMessage {
   const { firing, total } = countAlerts(incident);
   const overflow: string[] = [];
@@ -85,7 +93,9 @@ export function renderIncidentMessage(
   const response = responseLine(incident);
   if (response)
     blocks.push({ type: 'context', block_id: 'inc_response', elements: [mrkdwn(response)] });
-  const actions = actionButtons(incident);
+  const paged = pagerDutyLine(incident);
+  if (paged) blocks.push({ type: 'context', block_id: 'inc_pagerduty', elements: [mrkdwn(paged)] });
+  const actions = actionButtons(incident, features);
   if (actions.length > 0)
     blocks.push({ type: 'actions', block_id: 'inc_actions', elements: actions });
   blocks.push(...deliveryBlocks(deliveries));
@@ -191,6 +201,15 @@ function stateLine(incident: Incident) {
   return parts.join(' · ');
 }
 
+/** The linked PagerDuty incident: a link, and what PagerDuty says of it. */
+function pagerDutyLine(incident: Incident) {
+  const ref = incident.refs.pagerduty;
+  if (!ref?.id) return '';
+  const target = ref.url ? link(ref.url, `PagerDuty ${ref.id}`) : `PagerDuty ${safe(ref.id, 40)}`;
+  const service = ref.service ? ` · ${safe(ref.service, 100)}` : '';
+  return `:pager: ${target}${service}${ref.status ? ` · ${safe(ref.status, 40)}` : ''}`;
+}
+
 /** Where a declared incident is worked: its channel, phase and people. */
 function responseLine(incident: Incident) {
   if (!incident.declaredAt) return '';
@@ -211,13 +230,15 @@ function responseLine(incident: Incident) {
   return parts.join(' · ');
 }
 
-function actionButtons(incident: Incident) {
+function actionButtons(incident: Incident, features: MessageFeatures = {}) {
   const buttons: object[] = [];
   const id = incident.id;
   if (incident.closedAt) return buttons;
   if (incident.status === 'resolved') return [button(ACTION_REOPEN, 'Reopen', id)];
   if (incident.status === 'triggered')
     buttons.push(button(ACTION_ACK, 'Acknowledge', id, 'primary'));
+  if (features.canPage && !incident.refs.pagerduty?.id)
+    buttons.push(button(ACTION_PAGE, 'Page', id));
   if (!incident.declaredAt) buttons.push(button(ACTION_DECLARE, 'Start incident', id));
   // A declared incident's Resolve asks for the resolution in a form; an alert's only confirms.
   const resolve = button(ACTION_RESOLVE, 'Resolve', id, 'danger');

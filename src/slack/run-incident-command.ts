@@ -8,6 +8,8 @@ import type { IncidentChannels } from './incident-channels.ts';
 import { closeView, declareView, resolveView } from './incident-modals.ts';
 import { escapeText, mention, plainSlackText, safe, slackDate, who } from './mrkdwn.ts';
 import { listText, timelineText } from './incident-texts.ts';
+import { onCallText, pageForm, type PagerDutyCommandContext } from './pagerduty-commands.ts';
+import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
 import { shareReview } from './share-review.ts';
 import { HELP_TEXT, type IncidentCommand } from './parse-incident-command.ts';
 import type { SlackGateway } from './slack-gateway.ts';
@@ -36,6 +38,7 @@ export interface CommandContext {
   clock?: { now(): Date };
   /** The bot's own user ID: it cannot take a role. */
   botUserId?: string;
+  pagerduty?: PagerDutyAdapter;
 }
 
 /** Runs one `/incident` command (or mention) and says what happened, for Slack to show. */
@@ -57,6 +60,8 @@ export async function runIncidentCommand(
       return declare(command.title, command.severity, ctx);
     case 'declare-form':
       return openForm(ctx, declareView({ declarer: actor.id, context: { channel: ctx.channel } }));
+    case 'oncall':
+      return reply(await onCallText(command.filter, pagerDutyContext(ctx)));
   }
 
   const incident = target(command.id, ctx);
@@ -129,7 +134,18 @@ export async function runIncidentCommand(
       return close(incident, ctx);
     case 'channel':
       return giveChannel(incident, ctx);
+    case 'page':
+      return pageForm(incident, command.query, pagerDutyContext(ctx));
   }
+}
+
+function pagerDutyContext(ctx: CommandContext): PagerDutyCommandContext {
+  return {
+    ...(ctx.pagerduty ? { pagerduty: ctx.pagerduty } : {}),
+    ...(ctx.gateway ? { gateway: ctx.gateway } : {}),
+    ...(ctx.channel ? { channel: ctx.channel } : {}),
+    openForm: (view) => openForm(ctx, view),
+  };
 }
 
 /** A declared incident that was declared without a channel gets one now. */

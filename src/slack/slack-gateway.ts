@@ -50,6 +50,7 @@ export class SlackGateway {
   readonly #postIntervalMs: number;
   readonly #blockedUntil = new Map<string, number>();
   readonly #names = new Map<string, string>();
+  readonly #byEmail = new Map<string, string | undefined>();
   readonly #metrics: Metrics | undefined;
   readonly #onRateLimited: SlackGatewayOptions['onRateLimited'];
   readonly #onUnreachable: SlackGatewayOptions['onUnreachable'];
@@ -218,6 +219,22 @@ export class SlackGateway {
 
   async publishHome(userId: string, view: object) {
     await this.#call('views.publish', { user_id: userId, view: JSON.stringify(view) });
+  }
+
+  /** The Slack user with this email (users.lookupByEmail), asked once per process. */
+  async userIdByEmail(email: string) {
+    const key = email.toLowerCase();
+    if (this.#byEmail.has(key)) return this.#byEmail.get(key);
+    try {
+      const result = await this.#call('users.lookupByEmail', { email });
+      const id = String((result.user as { id?: string } | undefined)?.id ?? '') || undefined;
+      this.#byEmail.set(key, id);
+      return id;
+    } catch (error) {
+      if (!(error instanceof OutboundError) || error.code !== 'users_not_found') throw error;
+      this.#byEmail.set(key, undefined);
+      return undefined;
+    }
   }
 
   /** A person's display name, asked once per process. */

@@ -45,6 +45,7 @@ const SCOPE_OF_METHOD: Record<string, string[]> = {
   'views.open': [],
   'views.publish': [],
   'users.info': ['users:read'],
+  'users.lookupByEmail': ['users:read.email'],
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
 };

@@ -68,8 +68,12 @@ export class PagerDutyInbound {
       );
       return 'stale';
     }
-    if (state)
-      await incidents.setRef(linked.id, 'pagerduty', { ...ref, lastEventAt: event.occurredAt });
+    if (state) {
+      // What PagerDuty says now: the outbound side compares with it and so never echoes back.
+      const status = event.incident.status;
+      const known = { ...ref, lastEventAt: event.occurredAt, ...(status ? { status } : {}) };
+      await incidents.setRef(linked.id, 'pagerduty', known, { visible: status !== ref.status });
+    }
     if (event.agent && event.agent.id === this.#o.botUserId()) return 'echo';
 
     const actor: Actor = event.agent

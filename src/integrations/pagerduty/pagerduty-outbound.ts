@@ -1,0 +1,169 @@
+import type { IncidentChange, IncidentService } from '../../core/incident-service.ts';
+import type { Actor, Incident } from '../../core/types.ts';
+import type { Logger } from '../../core/ports.ts';
+import { OutboundError } from '../../outbound/outbound-error.ts';
+import type { Job, OutboundQueue } from '../../outbound/outbound-queue.ts';
+import type { PagerDutyClient } from './pagerduty-client.ts';
+
+const SYNC_JOB = 'pagerduty.sync';
+const PAGE_JOB = 'pagerduty.page';
+const NOTE_JOB = 'pagerduty.note';
+/** PagerDuty's "Incident Already Resolved": nothing left to do there. */
+const ALREADY_RESOLVED = '1001';
+
+export interface PagerDutyOutboundOptions {
+  incidents: IncidentService;
+  queue: OutboundQueue;
+  client: PagerDutyClient;
+  logger: Logger;
+  /** Send notes written in Slack to PagerDuty as incident notes too. */
+  mirrorNotes: boolean;
+}
+
+/**
+ * Keeps the linked PagerDuty incident in step with ours: paging opens it, and acknowledging or
+ * resolving here does the same there. The job compares the incident with what PagerDuty is
+ * known to say (`refs.pagerduty.status`, updated by our own calls and by PagerDuty's webhooks),
+ * so a change that came from PagerDuty is never sent back to it (F11) and a retried job never
+ * acts twice.
+ */
+export class PagerDutyOutbound {
+  readonly #o: PagerDutyOutboundOptions;
+
+  constructor(options: PagerDutyOutboundOptions) {
+    this.#o = options;
+    options.queue.register(SYNC_JOB, (job) => this.#sync(job));
+    options.queue.register(PAGE_JOB, (job) => this.#page(job));
+    options.queue.register(NOTE_JOB, (job) => this.#note(job));
+    options.incidents.onChange((change) => this.#changed(change));
+  }
+
+  /**
+   * Pages a PagerDuty service about the incident; done at most once per incident (the incident
+   * key is its ID), the outcome on the timeline. Resolves once the job is stored.
+   */
+  page(input: {
+    incident: Incident;
+    serviceId: string;
+    serviceName: string;
+    urgency: 'high' | 'low';
+    message: string;
+    actor: Actor;
+  }) {
+    return this.#o.queue.enqueue({
+      kind: PAGE_JOB,
+      key: `pagerduty-page:${input.incident.id}`,
+      payload: {
+        incidentId: input.incident.id,
+        serviceId: input.serviceId,
+        serviceName: input.serviceName,
+        urgency: input.urgency,
+        message: input.message,
+        actorId: input.actor.id,
+        actorName: input.actor.name ?? input.actor.id,
+        what: `paging ${input.serviceName} in PagerDuty`,
+        show: 'true',
+      },
+      priority: 0,
+    });
+  }
+
+  #changed(change: IncidentChange) {
+    const { incident } = change;
+    const ref = incident.refs.pagerduty;
+    if (!ref?.id) return;
+    const fromHere = change.entries.filter((e) => e.origin !== 'pagerduty');
+    const work: Promise<unknown>[] = [];
+    if (fromHere.some((e) => e.kind === 'incident.acknowledged' || e.kind === 'incident.resolved'))
+      work.push(this.#enqueueSync(incident));
+    if (this.#o.mirrorNotes) {
+      for (const entry of fromHere.filter((e) => e.kind === 'note')) {
+        work.push(
+          this.#o.queue.enqueue({
+            kind: NOTE_JOB,
+            key: `pagerduty-note:${incident.id}:${entry.seq}`,
+            payload: { incidentId: incident.id, text: entry.text, what: 'a note in PagerDuty' },
+            priority: 4,
+          }),
+        );
+      }
+    }
+    Promise.all(work).catch((error: unknown) => {
+      this.#o.logger.error({ err: error, incident: incident.id }, 'could not queue pagerduty work');
+    });
+  }
+
+  #enqueueSync(incident: Incident) {
+    const verb = incident.status === 'resolved' ? 'resolving' : 'acknowledging';
+    return this.#o.queue.enqueue({
+      kind: SYNC_JOB,
+      key: `pagerduty-sync:${incident.id}`,
+      payload: { incidentId: incident.id, what: `${verb} in PagerDuty`, show: 'true' },
+      priority: 1,
+    });
+  }
+
+  async #sync(job: Job) {
+    const { incidents, client } = this.#o;
+    const incident = incidents.get(job.payload.incidentId ?? '');
+    const ref = incident?.refs.pagerduty;
+    if (!incident || !ref?.id) return;
+    const wanted = incident.status === 'triggered' ? undefined : incident.status;
+    if (!wanted || ref.status === wanted || ref.status === 'resolved') return;
+    try {
+      const resolution = wanted === 'resolved' ? incident.resolution : undefined;
+      await client.setStatus(ref.id, wanted, resolution);
+      await this.#known(incident.id, wanted);
+    } catch (error) {
+      // Resolved there already (by a person, or it timed out): both sides agree now.
+      if (!(error instanceof OutboundError) || error.code !== ALREADY_RESOLVED) throw error;
+      await this.#known(incident.id, 'resolved');
+    }
+  }
+
+  async #page(job: Job) {
+    const { incidents, client } = this.#o;
+    const incident = incidents.get(job.payload.incidentId ?? '');
+    if (!incident || incident.refs.pagerduty?.id) return;
+    const p = job.payload;
+    const opened = await client.createIncident({
+      serviceId: p.serviceId ?? '',
+      title: `${incident.id}: ${incident.title}`,
+      urgency: p.urgency === 'low' ? 'low' : 'high',
+      details: p.message || incident.description || incident.title,
+      incidentKey: `firebreak-${incident.id}`,
+    });
+    await incidents.setRef(incident.id, 'pagerduty', {
+      id: opened.id,
+      url: opened.url,
+      status: opened.status || 'triggered',
+      service: p.serviceName ?? '',
+    });
+    await incidents.record({
+      id: incident.id,
+      kind: 'external',
+      origin: 'slack',
+      text:
+        `Paged ${p.serviceName} in PagerDuty (${p.urgency} urgency)` +
+        (p.message ? `: ${p.message}` : ''),
+      actor: { kind: 'user', id: p.actorId ?? '', name: p.actorName ?? '' },
+      ...(opened.url ? { source: { url: opened.url } } : {}),
+      visible: true,
+    });
+    // Acknowledged or resolved here before PagerDuty heard of it: catch up.
+    if (incident.status !== 'triggered') await this.#enqueueSync(incident);
+  }
+
+  async #note(job: Job) {
+    const incident = this.#o.incidents.get(job.payload.incidentId ?? '');
+    const id = incident?.refs.pagerduty?.id;
+    if (!id) return;
+    await this.#o.client.addNote(id, job.payload.text ?? '');
+  }
+
+  async #known(incidentId: string, status: string) {
+    const ref = this.#o.incidents.get(incidentId)?.refs.pagerduty ?? {};
+    const visible = { visible: true };
+    await this.#o.incidents.setRef(incidentId, 'pagerduty', { ...ref, status }, visible);
+  }
+}

@@ -1,0 +1,96 @@
+import type { Incident } from '../core/types.ts';
+import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
+import type { OnCall } from '../integrations/pagerduty/pagerduty-client.ts';
+import { OutboundError } from '../outbound/outbound-error.ts';
+import { pageView } from './incident-modals.ts';
+import { escapeText, link, mention, safe, truncate } from './mrkdwn.ts';
+import type { SlackGateway } from './slack-gateway.ts';
+
+/** What people read when PagerDuty is not set up. */
+export const PAGERDUTY_OFF =
+  'PagerDuty is not set up here. Set `PAGERDUTY_TOKEN` (a REST API key) and ' +
+  '`PAGERDUTY_FROM_EMAIL` (the PagerDuty user the bot acts as), then restart the bot: ' +
+  'see the README’s PagerDuty section.';
+
+export interface PagerDutyCommandContext {
+  pagerduty?: PagerDutyAdapter;
+  gateway?: SlackGateway;
+  channel?: string;
+  openForm: (view: object) => Promise<{ text: string; public: boolean }>;
+}
+
+/** `/incident page [service]` and the Page button: the paging form, services narrowed by name. */
+export async function pageForm(
+  incident: Incident,
+  query: string | undefined,
+  ctx: PagerDutyCommandContext,
+) {
+  const reply = (text: string) => ({ text, public: false });
+  if (!ctx.pagerduty?.client || !ctx.pagerduty.outbound) return reply(PAGERDUTY_OFF);
+  const paged = incident.refs.pagerduty;
+  if (paged?.id) {
+    const where = paged.url ? link(paged.url, paged.id) : escapeText(paged.id);
+    return reply(`*${incident.id}* is paged already: PagerDuty ${where}.`);
+  }
+  let services;
+  try {
+    services = await ctx.pagerduty.services();
+  } catch (error) {
+    return reply(`PagerDuty did not list its services: ${reason(error)}.`);
+  }
+  const wanted = query?.toLowerCase();
+  const matching = wanted
+    ? services.filter((s) => s.name.toLowerCase().includes(wanted))
+    : services;
+  if (matching.length === 0)
+    return reply(
+      query
+        ? `No PagerDuty service matches \`${escapeText(truncate(query, 60))}\`.`
+        : 'PagerDuty has no services this key can see.',
+    );
+  const context = { incidentId: incident.id, ...(ctx.channel ? { channel: ctx.channel } : {}) };
+  return ctx.openForm(pageView(incident, matching, context));
+}
+
+/** `/incident oncall [filter]`: who is on call now, with Slack mentions where emails match. */
+export async function onCallText(filter: string | undefined, ctx: PagerDutyCommandContext) {
+  if (!ctx.pagerduty?.client) return PAGERDUTY_OFF;
+  let oncalls: OnCall[];
+  try {
+    oncalls = await ctx.pagerduty.client.onCalls();
+  } catch (error) {
+    return `PagerDuty did not say who is on call: ${reason(error)}.`;
+  }
+  const wanted = filter?.toLowerCase();
+  const shown = wanted
+    ? oncalls.filter((o) =>
+        [o.schedule, o.escalationPolicy].some((name) => name?.toLowerCase().includes(wanted)),
+      )
+    : oncalls;
+  if (shown.length === 0)
+    return filter
+      ? `Nobody is on call for \`${escapeText(truncate(filter, 60))}\`.`
+      : 'Nobody is on call right now.';
+  const lines = await Promise.all(
+    shown
+      .sort(
+        (a, b) =>
+          (a.escalationPolicy ?? '').localeCompare(b.escalationPolicy ?? '') || a.level - b.level,
+      )
+      .slice(0, 40)
+      .map(async (o) => {
+        const slackId = o.email
+          ? await ctx.gateway?.userIdByEmail(o.email).catch(() => undefined)
+          : undefined;
+        const person = slackId ? `${mention(slackId)} (${safe(o.name, 80)})` : safe(o.name, 80);
+        const where = [o.escalationPolicy, o.schedule].filter(Boolean).map((n) => safe(n!, 80));
+        const on = where.length > 0 ? ` · ${where.join(' · ')}` : '';
+        return `• Level ${o.level} · ${person}${on}`;
+      }),
+  );
+  return `*On call now*\n${lines.join('\n')}`;
+}
+
+function reason(error: unknown) {
+  return escapeText(error instanceof OutboundError ? error.message : 'unknown error');
+}

@@ -1,0 +1,194 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_API_KEY, PagerDutyStandIn } from '../fakes/pagerduty/pagerduty-stand-in.ts';
+import {
+  ALERTS,
+  eventually,
+  fixture,
+  PAT,
+  SAM,
+  startHarness,
+  type Harness,
+} from '../support/harness.ts';
+
+const SECRET = 'pagerduty-webhook-secret-0123456789';
+let h: Harness;
+let pd: PagerDutyStandIn;
+
+afterEach(async () => {
+  await h?.close();
+  await pd?.close();
+});
+
+async function start(env: Record<string, string> = {}) {
+  pd = await PagerDutyStandIn.start();
+  h = await startHarness({
+    env: {
+      PAGERDUTY_TOKEN: DEFAULT_API_KEY,
+      PAGERDUTY_FROM_EMAIL: 'firebreak@example.com',
+      PAGERDUTY_API_URL: pd.url,
+      PAGERDUTY_WEBHOOK_SECRET: SECRET,
+      ...env,
+    },
+  });
+  pd.subscribe(`${h.url}/webhooks/pagerduty`, SECRET);
+}
+
+function messageText() {
+  const [message] = h.slack.topLevelMessages(ALERTS);
+  return JSON.stringify(message?.blocks ?? []);
+}
+
+/** An alert's incident paged to Checkout API through the Page button and its form. */
+async function pagedIncident() {
+  await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+  await eventually(() => messageText().includes('incident_page'));
+  await h.click('incident_page', 'INC-1');
+  const form = await eventually(() => h.slack.lastView('incident_page_form'));
+  await h.submit('incident_page_form', {
+    service: {
+      value: {
+        type: 'static_select',
+        selected_option: { value: 'PSVC001', text: { type: 'plain_text', text: 'Checkout API' } },
+      },
+    },
+    urgency: {
+      value: {
+        type: 'radio_buttons',
+        selected_option: { value: 'high', text: { type: 'plain_text', text: 'High' } },
+      },
+    },
+    message: { value: { type: 'plain_text_input', value: 'p99 over 2 s on checkout' } },
+  });
+  const ref = await eventually(() => h.bot.incidents.get('INC-1')?.refs.pagerduty);
+  return { form, pdId: ref.id! };
+}
+
+async function kinds(id: string) {
+  return (await h.bot.incidents.timeline(id)).map((e) => e.kind);
+}
+
+describe('PagerDuty, both ways', () => {
+  it('pages from the alert message: services listed, one PagerDuty incident as the From user, linked and shown', async () => {
+    await start();
+
+    const { form, pdId } = await pagedIncident();
+
+    expect(JSON.stringify(form.view)).toContain('Checkout API');
+    const [incident] = pd.incidents();
+    expect(incident).toMatchObject({ id: pdId, incidentKey: 'firebreak-INC-1', urgency: 'high' });
+    expect(pd.callsTo('POST /incidents')[0]?.headers.from).toBe('firebreak@example.com');
+    await eventually(() => messageText().includes(`PagerDuty ${pdId}`));
+    expect(messageText()).not.toContain('"incident_page"');
+    const timeline = await h.bot.incidents.timeline('INC-1');
+    expect(timeline.at(-1)).toMatchObject({
+      kind: 'external',
+      actor: { id: PAT.id },
+      text: 'Paged Checkout API in PagerDuty (high urgency): p99 over 2 s on checkout',
+    });
+  });
+
+  it('acknowledges in PagerDuty once, ignores the echo and its redelivery, records a second person, and moves nothing back (F11)', async () => {
+    await start();
+    const { pdId } = await pagedIncident();
+
+    await h.click('incident_ack', 'INC-1');
+    await eventually(() => pd.incident(pdId)?.status === 'acknowledged');
+    await pd.webhooksSettled();
+    const echo = pd.webhookEvent('incident.acknowledged', pdId, { agentUserId: 'PBOTUSR' });
+    await pd.sendWebhook(`${h.url}/webhooks/pagerduty`, echo, { secret: SECRET, times: 2 });
+    const human = pd.webhookEvent('incident.acknowledged', pdId, { agentUserId: 'PSAM001' });
+    await pd.sendWebhook(`${h.url}/webhooks/pagerduty`, human, { secret: SECRET });
+    const older = pd.webhookEvent('incident.triggered', pdId, {
+      occurredAt: Date.parse('2020-01-01T00:00:00.000Z'),
+    });
+    await pd.sendWebhook(`${h.url}/webhooks/pagerduty`, older, { secret: SECRET });
+    await h.settle();
+
+    expect(pd.callsTo('PUT /incidents/*')).toHaveLength(1);
+    expect((await kinds('INC-1')).filter((k) => k === 'incident.acknowledged')).toHaveLength(1);
+    const last = (await h.bot.incidents.timeline('INC-1')).at(-1);
+    expect(last).toMatchObject({ kind: 'external', text: 'Acknowledged in PagerDuty too' });
+    expect(h.bot.incidents.get('INC-1')?.status).toBe('acknowledged');
+  });
+
+  it('resolves here when someone resolves in PagerDuty, without calling PagerDuty back', async () => {
+    await start();
+    const { pdId } = await pagedIncident();
+    await pd.webhooksSettled();
+    const putsBefore = pd.callsTo('PUT /incidents/*').length;
+
+    pd.setIncidentStatus(pdId, 'resolved', 'PSAM001');
+    await eventually(() => h.bot.incidents.get('INC-1')?.status === 'resolved');
+    await h.settle();
+
+    expect(pd.callsTo('PUT /incidents/*')).toHaveLength(putsBefore);
+    expect(h.bot.incidents.get('INC-1')?.resolvedBy).toMatchObject({
+      kind: 'external',
+      name: expect.stringContaining('Sam'),
+    });
+  });
+
+  it('resolves in PagerDuty when resolved in Slack', async () => {
+    await start();
+    const { pdId } = await pagedIncident();
+
+    await h.command('resolve INC-1 rolled back', SAM);
+
+    await eventually(() => pd.incident(pdId)?.status === 'resolved');
+  });
+
+  it('shows a refused page on the message with Retry, and on the timeline', async () => {
+    await start();
+    pd.failNext('POST /incidents', {
+      status: 400,
+      body: {
+        error: { message: 'Invalid Input Provided', code: 2001, errors: ['Service is disabled'] },
+      },
+    });
+
+    await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+    await eventually(() => messageText().includes('incident_page'));
+    await h.click('incident_page', 'INC-1');
+    await eventually(() => h.slack.lastView('incident_page_form'));
+    await h.submit('incident_page_form', {
+      service: {
+        value: {
+          type: 'static_select',
+          selected_option: { value: 'PSVC001', text: { type: 'plain_text', text: 'x' } },
+        },
+      },
+      urgency: {
+        value: {
+          type: 'radio_buttons',
+          selected_option: { value: 'high', text: { type: 'plain_text', text: 'x' } },
+        },
+      },
+      message: { value: { type: 'plain_text_input', value: null } },
+    });
+
+    await eventually(() => messageText().includes('Service is disabled'));
+    expect(messageText()).toContain('outbound_retry');
+    expect(await kinds('INC-1')).toContain('delivery.failed');
+  });
+
+  it('lists who is on call with Slack mentions matched by email', async () => {
+    await start();
+
+    const res = await h.command('oncall');
+
+    expect(res.body.text).toContain('On call now');
+    expect(res.body.text).toMatch(/<@U0[A-Z0-9]+>/);
+  });
+
+  it('says how to enable paging when PagerDuty is not set up, and offers no Page button', async () => {
+    pd = await PagerDutyStandIn.start();
+    h = await startHarness();
+    await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+    await h.settle();
+
+    const res = await h.command('page INC-1');
+
+    expect(res.body.text).toContain('PAGERDUTY_TOKEN');
+    expect(messageText()).not.toContain('incident_page');
+  });
+});
