@@ -5,6 +5,7 @@ import { OutboundError } from '../outbound/outbound-error.ts';
 import type { Job, OutboundQueue } from '../outbound/outbound-queue.ts';
 import { incidentChannelName } from './channel-name.ts';
 import { escapeText, safe, truncate } from './mrkdwn.ts';
+import type { MessageFeatures } from './render-incident-message.ts';
 import { renderIncidentSummary, topicText } from './render-incident-summary.ts';
 import type { SlackGateway } from './slack-gateway.ts';
 
@@ -32,6 +33,10 @@ export interface ChannelSetupOptions {
   logger: Logger;
   /** The bot's own user ID, never invited. */
   botUserId: () => string | undefined;
+  /** Decides the summary's buttons (Page, when PagerDuty is set up). */
+  features?: MessageFeatures;
+  /** More people to invite: who is on call for the PagerDuty service it was paged to. */
+  moreInvitees?: (incident: Incident) => Promise<string[]>;
 }
 
 /**
@@ -93,7 +98,7 @@ export class ChannelSetup {
         ? await gateway.findIncidentMessage(channel, incident.id, ref.summaryStartedAt, 'summary')
         : undefined;
       ref = await save({ summaryStartedAt: new Date().toISOString() });
-      const summary = renderIncidentSummary(incident, ref.alertLink);
+      const summary = renderIncidentSummary(incident, ref.alertLink, this.#o.features);
       const options = { incidentId: incident.id, kind: 'summary' };
       const ts = posted ?? (await gateway.postMessage(channel, summary, options)).ts;
       ref = await save({ summaryTs: ts, summaryVersion: posted ? '' : String(incident.version) });
@@ -261,6 +266,11 @@ export class ChannelSetup {
     ]
       .filter((a) => a?.kind === 'user')
       .map((a) => a!.id);
+    const more = await this.#o.moreInvitees?.(incident).catch((error: unknown) => {
+      this.#o.logger.warn({ err: error, incident: incident.id }, 'could not find on-call people');
+      return [];
+    });
+    people.push(...(more ?? []));
     const bot = this.#o.botUserId();
     return [...new Set(people)].filter((id) => id !== bot && /^[UW][A-Z0-9]+$/.test(id));
   }

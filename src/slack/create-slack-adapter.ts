@@ -62,6 +62,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     gateway,
     alertsChannel: config.alertsChannel,
   });
+  const features = { canPage: Boolean(options.pagerduty?.outbound) };
   let channels: IncidentChannels | undefined;
   const publisher = new IncidentMessagePublisher({
     incidents,
@@ -73,7 +74,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     clock,
     logger,
     onPosted: (id) => channels?.alertMessagePosted(id),
-    features: { canPage: Boolean(options.pagerduty?.outbound) },
+    features,
   });
   throttle = new ThrottleNotice((text) => thread.notify(undefined, text));
   const botUserId = () => connection?.identity.botUserId;
@@ -84,6 +85,14 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     alertsChannel: config.alertsChannel,
     logger,
     botUserId,
+    features,
+    moreInvitees: async (incident) => {
+      const serviceId = incident.refs.pagerduty?.serviceId;
+      if (!serviceId || !options.pagerduty) return [];
+      const emails = await options.pagerduty.onCallEmails(serviceId);
+      const ids = await Promise.all(emails.map((email) => gateway.userIdByEmail(email)));
+      return ids.filter((id): id is string => id !== undefined);
+    },
   });
   const reconcile = async () => {
     await publisher.reconcile();

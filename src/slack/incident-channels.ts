@@ -5,6 +5,7 @@ import { OutboundError } from '../outbound/outbound-error.ts';
 import type { Job, OutboundQueue } from '../outbound/outbound-queue.ts';
 import { ChannelSetup, isChannelGone, isSetUp } from './channel-setup.ts';
 import { safe, truncate, who } from './mrkdwn.ts';
+import type { MessageFeatures } from './render-incident-message.ts';
 import { renderIncidentSummary, topicText } from './render-incident-summary.ts';
 import type { SlackGateway } from './slack-gateway.ts';
 
@@ -48,6 +49,10 @@ export interface IncidentChannelsOptions {
   logger: Logger;
   /** The bot's own user ID, never invited. */
   botUserId: () => string | undefined;
+  /** Decides the summary's buttons (Page, when PagerDuty is set up). */
+  features?: MessageFeatures;
+  /** More people to invite: who is on call for the PagerDuty service it was paged to. */
+  moreInvitees?: (incident: Incident) => Promise<string[]>;
 }
 
 /**
@@ -222,7 +227,7 @@ export class IncidentChannels {
       const newLink = linked.alertLink !== ref.alertLink;
       const version = String(incident.version);
       if (!ref.summaryTs || (ref.summaryVersion === version && !newLink)) return;
-      const summary = renderIncidentSummary(incident, linked.alertLink);
+      const summary = renderIncidentSummary(incident, linked.alertLink, this.#o.features);
       const updated = await gateway.updateMessage(channel, ref.summaryTs, summary).then(
         () => true,
         (error: unknown) => {

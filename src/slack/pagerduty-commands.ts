@@ -61,12 +61,12 @@ export async function onCallText(filter: string | undefined, ctx: PagerDutyComma
   } catch (error) {
     return `PagerDuty did not say who is on call: ${reason(error)}.`;
   }
+  // A schedule or escalation policy, by ID or by part of its name.
   const wanted = filter?.toLowerCase();
-  const shown = wanted
-    ? oncalls.filter((o) =>
-        [o.schedule, o.escalationPolicy].some((name) => name?.toLowerCase().includes(wanted)),
-      )
-    : oncalls;
+  const matches = (o: OnCall) =>
+    [o.scheduleId, o.escalationPolicyId].some((id) => id?.toLowerCase() === wanted) ||
+    [o.schedule, o.escalationPolicy].some((name) => name?.toLowerCase().includes(wanted ?? ''));
+  const shown = wanted ? oncalls.filter(matches) : oncalls;
   if (shown.length === 0)
     return filter
       ? `Nobody is on call for \`${escapeText(truncate(filter, 60))}\`.`

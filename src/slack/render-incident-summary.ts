@@ -4,6 +4,7 @@ import type { Actor, Incident } from '../core/types.ts';
 import {
   ACTION_ACK,
   ACTION_CLOSE,
+  ACTION_PAGE,
   ACTION_REOPEN,
   ACTION_RESOLVE,
   ACTION_STATUS,
@@ -12,6 +13,7 @@ import {
   plain,
   section,
 } from './blocks.ts';
+import type { MessageFeatures } from './render-incident-message.ts';
 import { bold, link, safe, slackDate, truncate, who } from './mrkdwn.ts';
 
 /** conversations.setTopic refuses more than 250 characters. */
@@ -43,7 +45,11 @@ function plainName(actor: Actor) {
  * The pinned summary in the incident's channel: title, state, roles, the latest status update,
  * where it started, and the buttons for what people do most.
  */
-export function renderIncidentSummary(incident: Incident, alertLink?: string) {
+export function renderIncidentSummary(
+  incident: Incident,
+  alertLink?: string,
+  features: MessageFeatures = {},
+) {
   const status = phaseWord(incident.phase ?? 'investigating');
   const sev = severityLabel(incident.severity);
   const fields = [
@@ -74,7 +80,7 @@ export function renderIncidentSummary(incident: Incident, alertLink?: string) {
     { type: 'section', block_id: 'sum_fields', fields: fields.map(mrkdwn) },
     section('sum_update', update),
   ];
-  const buttons = summaryButtons(incident);
+  const buttons = summaryButtons(incident, features);
   if (buttons.length > 0)
     blocks.push({ type: 'actions', block_id: 'sum_actions', elements: buttons });
   blocks.push({
@@ -91,7 +97,7 @@ export function renderIncidentSummary(incident: Incident, alertLink?: string) {
   return { text, blocks };
 }
 
-function summaryButtons(incident: Incident) {
+function summaryButtons(incident: Incident, features: MessageFeatures) {
   if (incident.closedAt) return [];
   const id = incident.id;
   if (incident.status === 'resolved')
@@ -100,6 +106,8 @@ function summaryButtons(incident: Incident) {
   if (incident.status === 'triggered')
     buttons.push(button(ACTION_ACK, 'Acknowledge', id, 'primary'));
   buttons.push(button(ACTION_STATUS, 'Post update', id));
+  if (features.canPage && !incident.refs.pagerduty?.id)
+    buttons.push(button(ACTION_PAGE, 'Page', id));
   buttons.push(button(ACTION_RESOLVE, 'Resolve', id, 'danger'));
   return buttons;
 }

@@ -180,6 +180,50 @@ describe('PagerDuty, both ways', () => {
     expect(res.body.text).toMatch(/<@U0[A-Z0-9]+>/);
   });
 
+  it('invites the paged service’s on-call people when the incident gets its channel', async () => {
+    await start();
+    await pagedIncident();
+
+    await h.click('incident_declare', 'INC-1');
+    await eventually(() => h.slack.lastView('incident_declare_form'));
+    await h.submit('incident_declare_form', {
+      title: { value: { type: 'plain_text_input', value: 'Checkout latency' } },
+      severity: {
+        value: {
+          type: 'static_select',
+          selected_option: { value: 'error', text: { type: 'plain_text', text: 'x' } },
+        },
+      },
+      lead: { value: { type: 'users_select', selected_user: PAT.id } },
+      options: {
+        value: {
+          type: 'checkboxes',
+          selected_options: [{ value: 'channel', text: { type: 'plain_text', text: 'x' } }],
+        },
+      },
+    });
+    const channel = await eventually(() => {
+      const ref = h.bot.incidents.get('INC-1')?.refs.channel;
+      return ref?.state === 'ready' ? ref.id : undefined;
+    });
+
+    // Sam is second on call for Checkout API and never touched the incident.
+    expect(h.slack.channel(channel!)!.members).toContain(SAM.id);
+  });
+
+  it('narrows on-call to one schedule by ID or by name, and says so when nobody matches', async () => {
+    await start();
+
+    const byId = await h.command('oncall PSCH001');
+    const byName = await h.command('oncall checkout primary');
+    const none = await h.command('oncall no such rota');
+
+    expect(byId.body.text).toContain('Checkout primary');
+    expect(byId.body.text).not.toContain('Payments primary');
+    expect(byName.body.text).toContain('Checkout primary');
+    expect(none.body.text).toContain('Nobody is on call for `no such rota`');
+  });
+
   it('says how to enable paging when PagerDuty is not set up, and offers no Page button', async () => {
     pd = await PagerDutyStandIn.start();
     h = await startHarness();

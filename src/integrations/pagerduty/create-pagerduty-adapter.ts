@@ -91,6 +91,14 @@ export function createPagerDutyAdapter(options: PagerDutyAdapterOptions) {
         logger.warn({ err: error }, 'could not look up the PagerDuty user; echoes count as people');
       }
     },
+    /** Emails of who is on call now for the service an incident was paged to (its policy). */
+    async onCallEmails(serviceId: string) {
+      if (!client) return [];
+      const service = (await this.services()).find((s) => s.id === serviceId);
+      if (!service?.escalationPolicyId) return [];
+      const oncalls = await client.onCalls({ escalationPolicyIds: [service.escalationPolicyId] });
+      return [...new Set(oncalls.flatMap((o) => (o.email ? [o.email] : [])))];
+    },
     /** The services to page, from a copy at most five minutes old. */
     async services() {
       if (!client) return [];

@@ -29,6 +29,7 @@ export interface PagerDutyService {
   id: string;
   name: string;
   url?: string;
+  escalationPolicyId?: string;
 }
 
 export interface PagerDutyIncident {
@@ -44,7 +45,9 @@ export interface OnCall {
   email?: string;
   level: number;
   schedule?: string;
+  scheduleId?: string;
   escalationPolicy?: string;
+  escalationPolicyId?: string;
 }
 
 interface PdResponse {
@@ -70,11 +73,15 @@ export class PagerDutyClient {
 
   async listServices(query?: string): Promise<PagerDutyService[]> {
     const services = await this.#all('services', 'services', query ? { query } : {});
-    return services.map((s) => ({
-      id: String(s.id),
-      name: String(s.name ?? s.summary ?? s.id),
-      ...(typeof s.html_url === 'string' ? { url: s.html_url } : {}),
-    }));
+    return services.map((s) => {
+      const policy = s.escalation_policy as { id?: string } | undefined;
+      return {
+        id: String(s.id),
+        name: String(s.name ?? s.summary ?? s.id),
+        ...(typeof s.html_url === 'string' ? { url: s.html_url } : {}),
+        ...(policy?.id ? { escalationPolicyId: policy.id } : {}),
+      };
+    });
   }
 
   async createIncident(input: {
@@ -117,15 +124,17 @@ export class PagerDutyClient {
     const oncalls = await this.#all('oncalls', 'oncalls', query);
     return oncalls.map((o): OnCall => {
       const user = (o.user ?? {}) as Record<string, unknown>;
-      const schedule = o.schedule as { summary?: string } | null | undefined;
-      const policy = o.escalation_policy as { summary?: string } | undefined;
+      const schedule = o.schedule as { id?: string; summary?: string } | null | undefined;
+      const policy = o.escalation_policy as { id?: string; summary?: string } | undefined;
       return {
         userId: String(user.id),
         name: String(user.name ?? user.summary ?? user.id),
         ...(typeof user.email === 'string' ? { email: user.email } : {}),
         level: Number(o.escalation_level ?? 1),
         ...(schedule?.summary ? { schedule: schedule.summary } : {}),
+        ...(schedule?.id ? { scheduleId: schedule.id } : {}),
         ...(policy?.summary ? { escalationPolicy: policy.summary } : {}),
+        ...(policy?.id ? { escalationPolicyId: policy.id } : {}),
       };
     });
   }

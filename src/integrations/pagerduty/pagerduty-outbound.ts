@@ -138,6 +138,7 @@ export class PagerDutyOutbound {
       url: opened.url,
       status: opened.status || 'triggered',
       service: p.serviceName ?? '',
+      serviceId: p.serviceId ?? '',
     });
     await incidents.record({
       id: incident.id,
