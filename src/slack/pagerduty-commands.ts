@@ -1,4 +1,4 @@
-import type { Incident } from '../core/types.ts';
+import type { Actor, Incident } from '../core/types.ts';
 import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
 import type { OnCall } from '../integrations/pagerduty/pagerduty-client.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
@@ -14,6 +14,7 @@ export const PAGERDUTY_OFF =
 
 export interface PagerDutyCommandContext {
   pagerduty?: PagerDutyAdapter;
+  actor: Actor;
   gateway?: SlackGateway;
   channel?: string;
   openForm: (view: object) => Promise<{ text: string; public: boolean }>;
@@ -26,11 +27,27 @@ export async function pageForm(
   ctx: PagerDutyCommandContext,
 ) {
   const reply = (text: string) => ({ text, public: false });
-  if (!ctx.pagerduty?.client || !ctx.pagerduty.outbound) return reply(PAGERDUTY_OFF);
+  const outbound = ctx.pagerduty?.outbound;
+  if (!ctx.pagerduty || !outbound) return reply(PAGERDUTY_OFF);
   const paged = incident.refs.pagerduty;
-  if (paged?.id) {
-    const where = paged.url ? link(paged.url, paged.id) : escapeText(paged.id);
+  if (paged?.id || paged?.dedupKey) {
+    const id = paged.id ?? paged.dedupKey ?? '';
+    const where = paged.url ? link(paged.url, id) : escapeText(id);
     return reply(`*${incident.id}* is paged already: PagerDuty ${where}.`);
+  }
+  if (!ctx.pagerduty.client) {
+    // Only a routing key: its integration's service is the one paged, no choice to make.
+    const message = incident.description ?? '';
+    const serviceName = 'the PagerDuty integration';
+    await outbound.page({
+      incident,
+      serviceId: '',
+      serviceName,
+      urgency: 'high',
+      message,
+      actor: ctx.actor,
+    });
+    return reply(`Paging *${incident.id}* through the PagerDuty integration (Events API)…`);
   }
   let services;
   try {

@@ -144,6 +144,7 @@ function pagerDutyContext(ctx: CommandContext): PagerDutyCommandContext {
     ...(ctx.pagerduty ? { pagerduty: ctx.pagerduty } : {}),
     ...(ctx.gateway ? { gateway: ctx.gateway } : {}),
     ...(ctx.channel ? { channel: ctx.channel } : {}),
+    actor: ctx.actor,
     openForm: (view) => openForm(ctx, view),
   };
 }

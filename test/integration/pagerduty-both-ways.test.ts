@@ -236,3 +236,41 @@ describe('PagerDuty, both ways', () => {
     expect(messageText()).not.toContain('incident_page');
   });
 });
+
+describe('PagerDuty through the Events API (a routing key, no REST key)', () => {
+  const ROUTING_KEY = '0123456789abcdef0123456789abcdef';
+
+  it('triggers with a stable dedup key, links the incident PagerDuty opens, and acknowledges and resolves it by that key', async () => {
+    pd = await PagerDutyStandIn.start({ integrationKeys: { [ROUTING_KEY]: 'PSVC001' } });
+    h = await startHarness({
+      env: {
+        PAGERDUTY_ROUTING_KEY: ROUTING_KEY,
+        PAGERDUTY_EVENTS_URL: pd.url,
+        PAGERDUTY_WEBHOOK_SECRET: SECRET,
+      },
+    });
+    pd.subscribe(`${h.url}/webhooks/pagerduty`, SECRET);
+    await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+    await eventually(() => messageText().includes('incident_page'));
+
+    await h.click('incident_page', 'INC-1');
+    const [opened] = await eventually(() => (pd.incidents().length ? pd.incidents() : undefined));
+    await eventually(() => h.bot.incidents.get('INC-1')?.refs.pagerduty?.id === opened!.id);
+    await h.click('incident_page', 'INC-1', SAM, `${Date.now() / 1000 + 1}`);
+    await h.command('ack INC-1');
+    await eventually(() => pd.incident(opened!.id)?.status === 'acknowledged');
+    await h.command('resolve INC-1 fixed');
+    await eventually(() => pd.incident(opened!.id)?.status === 'resolved');
+    await pd.webhooksSettled();
+    await h.settle();
+
+    expect(opened).toMatchObject({ incidentKey: 'firebreak-INC-1', serviceId: 'PSVC001' });
+    expect(pd.incidents()).toHaveLength(1);
+    expect(
+      pd.callsTo('POST /v2/enqueue').map((c) => (c.body as { event_action: string }).event_action),
+    ).toEqual(['trigger', 'acknowledge', 'resolve']);
+    const kinds = (await h.bot.incidents.timeline('INC-1')).map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'incident.acknowledged')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'external')).toHaveLength(1);
+  });
+});

@@ -22,7 +22,7 @@ describe('parsePagerDutyEvent', () => {
         id: '01EVTTEST0001',
         type: 'incident.acknowledged',
         occurredAt: '2024-06-01T10:00:05.000Z',
-        agent: { id: 'PBOTUSR', name: 'Firebreak' },
+        agent: { id: 'PBOTUSR', name: 'Firebreak', person: true },
         incident: { id: 'PABC123', status: 'acknowledged', assignees: [] },
       },
     });

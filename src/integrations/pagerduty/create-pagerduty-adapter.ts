@@ -7,6 +7,7 @@ import type { Metrics } from '../../metrics.ts';
 import type { OutboundQueue } from '../../outbound/outbound-queue.ts';
 import { SeenDeliveries, type SeenDocument } from '../../store/seen-deliveries.ts';
 import { PagerDutyClient, type PagerDutyService } from './pagerduty-client.ts';
+import { PagerDutyEvents } from './pagerduty-events.ts';
 import { PagerDutyInbound } from './pagerduty-inbound.ts';
 import { PagerDutyOutbound } from './pagerduty-outbound.ts';
 import { pagerDutyWebhookRoute } from './pagerduty-webhook-route.ts';
@@ -48,15 +49,22 @@ export function createPagerDutyAdapter(options: PagerDutyAdapterOptions) {
           metrics: options.metrics,
         })
       : undefined;
-  const outbound = client
-    ? new PagerDutyOutbound({
-        incidents,
-        queue: options.queue,
-        client,
-        logger,
-        mirrorNotes: options.mirrorNotes,
-      })
-    : undefined;
+  // Without a REST key, a routing key pages through the Events API (one integration's service).
+  const events =
+    !client && config.routingKey
+      ? new PagerDutyEvents({ routingKey: config.routingKey, eventsUrl: config.eventsUrl, logger })
+      : undefined;
+  const outbound =
+    client || events
+      ? new PagerDutyOutbound({
+          incidents,
+          queue: options.queue,
+          ...(client ? { client } : {}),
+          ...(events ? { events } : {}),
+          logger,
+          mirrorNotes: options.mirrorNotes,
+        })
+      : undefined;
 
   if (config.webhookSecrets.length > 0) {
     const inbound = new PagerDutyInbound({
@@ -79,6 +87,7 @@ export function createPagerDutyAdapter(options: PagerDutyAdapterOptions) {
   let services: { at: number; list: PagerDutyService[] } | undefined;
   return {
     client,
+    events,
     outbound,
     /** Learns which PagerDuty user the bot is, so its own changes coming back are echoes. */
     async start() {

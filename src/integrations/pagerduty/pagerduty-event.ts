@@ -21,7 +21,7 @@ export interface PagerDutyEvent {
   type: string;
   occurredAt: string;
   /** Who did it in PagerDuty; null for PagerDuty itself (an escalation timeout, say). */
-  agent: { id: string; name: string } | null;
+  agent: { id: string; name: string; person: boolean } | null;
   incident: {
     id: string;
     number?: number;
@@ -38,7 +38,9 @@ export interface PagerDutyEvent {
   note?: string;
 }
 
-const reference = z.object({ id: z.string(), summary: z.string().optional() }).passthrough();
+const reference = z
+  .object({ id: z.string(), summary: z.string().optional(), type: z.string().optional() })
+  .passthrough();
 
 /** https://developer.pagerduty.com/docs/webhooks/v3-overview (wire-formats.md §2.1) */
 const envelope = z.object({
@@ -86,7 +88,12 @@ export function parsePagerDutyEvent(
       type: event.event_type,
       occurredAt: new Date(event.occurred_at).toISOString(),
       agent: event.agent
-        ? { id: event.agent.id, name: event.agent.summary ?? event.agent.id }
+        ? {
+            id: event.agent.id,
+            name: event.agent.summary ?? event.agent.id,
+            // A person; an Events API alert's changes come from its service.
+            person: event.agent.type === undefined || event.agent.type === 'user_reference',
+          }
         : null,
       incident: {
         id: incidentId,

@@ -56,7 +56,8 @@ export class PagerDutyInbound {
 
   async #apply(event: PagerDutyEvent): Promise<InboundOutcome> {
     const { incidents } = this.#o;
-    const linked = incidents.findByRef('pagerduty', 'id', event.incident.id);
+    const linked =
+      incidents.findByRef('pagerduty', 'id', event.incident.id) ?? (await this.#byKey(event));
     if (!linked) return this.#maybeOpen(event);
 
     const ref = linked.refs.pagerduty ?? {};
@@ -76,7 +77,7 @@ export class PagerDutyInbound {
     }
     if (event.agent && event.agent.id === this.#o.botUserId()) return 'echo';
 
-    const actor: Actor = event.agent
+    const actor: Actor = event.agent?.person
       ? { kind: 'external', id: `pagerduty:${event.agent.id}`, name: event.agent.name }
       : { kind: 'source', id: 'pagerduty' };
     await this.#applyTo(linked, event, actor);
@@ -101,7 +102,8 @@ export class PagerDutyInbound {
       case 'incident.acknowledged': {
         const result = await act({ type: 'acknowledge' });
         // Someone else acknowledging too is worth a line; the state stays as it is.
-        if (result.outcome === 'already') await note('Acknowledged in PagerDuty too');
+        if (result.outcome === 'already' && actor.kind === 'external')
+          await note('Acknowledged in PagerDuty too');
         if (result.outcome === 'resolved')
           await note('Acknowledged in PagerDuty after it resolved');
         return;
@@ -132,6 +134,20 @@ export class PagerDutyInbound {
       default:
         return;
     }
+  }
+
+  /**
+   * Paged through the Events API, an incident is known by its dedup key until PagerDuty's first
+   * webhook names its incident (`incident_key`); then it is linked by ID, with its link.
+   */
+  async #byKey(event: PagerDutyEvent) {
+    const key = event.incident.incidentKey;
+    const incident = key ? this.#o.incidents.findByRef('pagerduty', 'dedupKey', key) : undefined;
+    if (!incident) return undefined;
+    const { id, url } = event.incident;
+    const ref = { ...incident.refs.pagerduty, id, ...(url ? { url } : {}) };
+    await this.#o.incidents.setRef(incident.id, 'pagerduty', ref, { visible: true });
+    return this.#o.incidents.get(incident.id);
   }
 
   /** An incident opened in PagerDuty for a mapped service opens one here, like an alert. */

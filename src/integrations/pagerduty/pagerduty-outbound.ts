@@ -4,6 +4,7 @@ import type { Logger } from '../../core/ports.ts';
 import { OutboundError } from '../../outbound/outbound-error.ts';
 import type { Job, OutboundQueue } from '../../outbound/outbound-queue.ts';
 import type { PagerDutyClient } from './pagerduty-client.ts';
+import type { PagerDutyEvents } from './pagerduty-events.ts';
 
 const SYNC_JOB = 'pagerduty.sync';
 const PAGE_JOB = 'pagerduty.page';
@@ -14,7 +15,10 @@ const ALREADY_RESOLVED = '1001';
 export interface PagerDutyOutboundOptions {
   incidents: IncidentService;
   queue: OutboundQueue;
-  client: PagerDutyClient;
+  /** With a REST API key: page a chosen service, and keep its incident in step. */
+  client?: PagerDutyClient;
+  /** With only a routing key: page through the Events API, keyed by `firebreak-INC-n`. */
+  events?: PagerDutyEvents;
   logger: Logger;
   /** Send notes written in Slack to PagerDuty as incident notes too. */
   mirrorNotes: boolean;
@@ -71,7 +75,7 @@ export class PagerDutyOutbound {
   #changed(change: IncidentChange) {
     const { incident } = change;
     const ref = incident.refs.pagerduty;
-    if (!ref?.id) return;
+    if (!ref?.id && !ref?.dedupKey) return;
     const fromHere = change.entries.filter((e) => e.origin !== 'pagerduty');
     const work: Promise<unknown>[] = [];
     if (fromHere.some((e) => e.kind === 'incident.acknowledged' || e.kind === 'incident.resolved'))
@@ -104,12 +108,19 @@ export class PagerDutyOutbound {
   }
 
   async #sync(job: Job) {
-    const { incidents, client } = this.#o;
+    const { incidents, client, events } = this.#o;
     const incident = incidents.get(job.payload.incidentId ?? '');
     const ref = incident?.refs.pagerduty;
-    if (!incident || !ref?.id) return;
+    if (!incident || !(ref?.id || ref?.dedupKey)) return;
     const wanted = incident.status === 'triggered' ? undefined : incident.status;
     if (!wanted || ref.status === wanted || ref.status === 'resolved') return;
+    if (ref.via === 'events' && events && ref.dedupKey) {
+      if (wanted === 'resolved') await events.resolve(ref.dedupKey);
+      else await events.acknowledge(ref.dedupKey);
+      await this.#known(incident.id, wanted);
+      return;
+    }
+    if (!client || !ref.id) return;
     try {
       const resolution = wanted === 'resolved' ? incident.resolution : undefined;
       await client.setStatus(ref.id, wanted, resolution);
@@ -122,16 +133,33 @@ export class PagerDutyOutbound {
   }
 
   async #page(job: Job) {
-    const { incidents, client } = this.#o;
+    const { incidents, client, events } = this.#o;
     const incident = incidents.get(job.payload.incidentId ?? '');
-    if (!incident || incident.refs.pagerduty?.id) return;
+    if (!incident || incident.refs.pagerduty?.id || incident.refs.pagerduty?.dedupKey) return;
     const p = job.payload;
+    const dedupKey = `firebreak-${incident.id}`;
+    if (!client && events) {
+      await events.trigger(dedupKey, {
+        summary: `${incident.id}: ${incident.title}`,
+        severity: incident.severity,
+        details: { message: p.message || incident.description || incident.title },
+      });
+      await incidents.setRef(incident.id, 'pagerduty', {
+        dedupKey,
+        via: 'events',
+        status: 'triggered',
+        service: p.serviceName ?? '',
+      });
+      await this.#paged(incident, p);
+      return;
+    }
+    if (!client) return;
     const opened = await client.createIncident({
       serviceId: p.serviceId ?? '',
       title: `${incident.id}: ${incident.title}`,
       urgency: p.urgency === 'low' ? 'low' : 'high',
       details: p.message || incident.description || incident.title,
-      incidentKey: `firebreak-${incident.id}`,
+      incidentKey: dedupKey,
     });
     await incidents.setRef(incident.id, 'pagerduty', {
       id: opened.id,
@@ -140,7 +168,12 @@ export class PagerDutyOutbound {
       service: p.serviceName ?? '',
       serviceId: p.serviceId ?? '',
     });
-    await incidents.record({
+    await this.#paged(incident, p, opened.url);
+  }
+
+  /** The page on the timeline (and so on the message); a change made meanwhile follows. */
+  async #paged(incident: Incident, p: Job['payload'], url?: string) {
+    await this.#o.incidents.record({
       id: incident.id,
       kind: 'external',
       origin: 'slack',
@@ -148,7 +181,7 @@ export class PagerDutyOutbound {
         `Paged ${p.serviceName} in PagerDuty (${p.urgency} urgency)` +
         (p.message ? `: ${p.message}` : ''),
       actor: { kind: 'user', id: p.actorId ?? '', name: p.actorName ?? '' },
-      ...(opened.url ? { source: { url: opened.url } } : {}),
+      ...(url ? { source: { url } } : {}),
       visible: true,
     });
     // Acknowledged or resolved here before PagerDuty heard of it: catch up.
@@ -158,7 +191,7 @@ export class PagerDutyOutbound {
   async #note(job: Job) {
     const incident = this.#o.incidents.get(job.payload.incidentId ?? '');
     const id = incident?.refs.pagerduty?.id;
-    if (!id) return;
+    if (!id || !this.#o.client) return;
     await this.#o.client.addNote(id, job.payload.text ?? '');
   }
 
