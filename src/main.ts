@@ -15,6 +15,8 @@ async function main() {
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   if (config.sandbox) config = await withSandboxSlack(config, logger);
+  const pagerDutySandbox = await withSandboxPagerDuty(config, logger);
+  if (pagerDutySandbox) config = pagerDutySandbox.config;
   if (config.sandbox && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
     logger.warn(
       { host: config.host },
@@ -31,6 +33,7 @@ async function main() {
     await firebreak.close().catch(() => undefined);
     throw startupProblem(error, config);
   });
+  pagerDutySandbox?.subscribe(port);
   logger.info(
     { port, host: config.host, alertsChannel: config.alertsChannel, dataDir: config.dataDir },
     'firebreak is ready',
@@ -70,6 +73,14 @@ async function withSandboxSlack(
   const { startSandboxSlack } = await import('./sandbox/start-sandbox-slack.ts');
   const apiUrl = await startSandboxSlack(config, logger.child({ component: 'slack-sandbox' }));
   return { ...config, slack: { ...config.slack, apiUrl } };
+}
+
+/** In the sandbox, without a PagerDuty of its own: the local PagerDuty stand-in. */
+async function withSandboxPagerDuty(config: Config, logger: ReturnType<typeof createLogger>) {
+  const own = config.pagerduty.token || config.pagerduty.routingKey;
+  if (!config.sandbox || own) return undefined;
+  const { startSandboxPagerDuty } = await import('./sandbox/start-sandbox-pagerduty.ts');
+  return startSandboxPagerDuty(config, logger.child({ component: 'pagerduty-sandbox' }));
 }
 
 /** Start-up failures people can fix, as one line naming what to change. */

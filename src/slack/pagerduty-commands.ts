@@ -65,6 +65,14 @@ export async function pageForm(
         ? `No PagerDuty service matches \`${escapeText(truncate(query, 60))}\`.`
         : 'PagerDuty has no services this key can see.',
     );
+  // `/incident page checkout` naming one service pages it at once, as typed (high urgency).
+  const [only] = matching;
+  if (query && only && matching.length === 1) {
+    const message = incident.description ?? '';
+    const page = { serviceId: only.id, serviceName: only.name, urgency: 'high' as const };
+    await outbound.page({ incident, ...page, message, actor: ctx.actor });
+    return reply(`Paging *${safe(only.name, 100)}* for *${incident.id}*…`);
+  }
   const context = { incidentId: incident.id, ...(ctx.channel ? { channel: ctx.channel } : {}) };
   return ctx.openForm(pageView(incident, matching, context));
 }

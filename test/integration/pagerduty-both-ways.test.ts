@@ -171,6 +171,21 @@ describe('PagerDuty, both ways', () => {
     expect(await kinds('INC-1')).toContain('delivery.failed');
   });
 
+  it('pages at once when /incident page names exactly one service, and opens the form otherwise', async () => {
+    await start();
+    await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+    await h.settle();
+
+    const vague = await h.command('page INC-1 a');
+    const exact = await h.command('page INC-1 checkout');
+    await eventually(() => h.bot.incidents.get('INC-1')?.refs.pagerduty?.id);
+
+    expect(vague.body.text ?? '').toBe('');
+    expect(h.slack.lastView('incident_page_form')).toBeDefined();
+    expect(exact.body.text).toContain('Paging *Checkout API*');
+    expect(pd.incidents()).toHaveLength(1);
+  });
+
   it('lists who is on call with Slack mentions matched by email', async () => {
     await start();
 
