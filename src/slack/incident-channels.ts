@@ -4,7 +4,7 @@ import type { Incident, TimelineEntry } from '../core/types.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
 import type { Job, OutboundQueue } from '../outbound/outbound-queue.ts';
 import { ChannelSetup, isChannelGone, isSetUp } from './channel-setup.ts';
-import { safe, truncate, who } from './mrkdwn.ts';
+import { link, safe, truncate, who } from './mrkdwn.ts';
 import type { MessageFeatures } from './render-incident-message.ts';
 import { renderIncidentSummary, topicText } from './render-incident-summary.ts';
 import type { SlackGateway } from './slack-gateway.ts';
@@ -196,7 +196,11 @@ export class IncidentChannels {
       return undefined;
     if (channel && entry.source?.channel === channel && !status) return undefined;
     const actor = who(entry.actor);
-    const text = `${icon(entry.kind)} *${incident.id}* · ${actor}: ${safe(entry.text, 2_500)}`;
+    // An entry from a linked tool links to it (the PagerDuty incident a page opened, say).
+    const url = entry.kind === 'external' ? entry.source?.url : undefined;
+    const more = url ? ` · ${link(url, 'open')}` : '';
+    const what = `${safe(entry.text, 2_500)}${more}`;
+    const text = `${icon(entry.kind)} *${incident.id}* · ${actor}: ${what}`;
     return { text, where: status ? ('both' as const) : ('space' as const) };
   }
 

@@ -79,6 +79,11 @@ describe('PagerDuty, both ways', () => {
     expect(pd.callsTo('POST /incidents')[0]?.headers.from).toBe('firebreak@example.com');
     await eventually(() => messageText().includes(`PagerDuty ${pdId}`));
     expect(messageText()).not.toContain('"incident_page"');
+    // The link is posted in the thread of the alert message, too.
+    const [message] = h.slack.topLevelMessages(ALERTS);
+    await eventually(() =>
+      h.slack.replies(ALERTS, message!.ts).some((r) => r.text?.includes(`incidents/${pdId}`)),
+    );
     const timeline = await h.bot.incidents.timeline('INC-1');
     expect(timeline.at(-1)).toMatchObject({
       kind: 'external',

@@ -154,4 +154,49 @@ describe('loadConfig', () => {
 
     expect(config.slack.apiUrl).toBeUndefined();
   });
+
+  describe('PagerDuty', () => {
+    it('is off until its variables are set', () => {
+      const config = loadConfig(FULL);
+
+      expect(config.pagerduty).toMatchObject({
+        token: undefined,
+        routingKey: undefined,
+        webhookSecrets: [],
+        apiUrl: 'https://api.pagerduty.com/',
+        eventsUrl: 'https://events.pagerduty.com/',
+      });
+    });
+
+    it('needs the From email with a token, and never echoes the token', () => {
+      const problems = problemsOf({ ...FULL, PAGERDUTY_TOKEN: 'u+secret-pd-key' });
+
+      expect(problems).toEqual([expect.stringContaining('PAGERDUTY_FROM_EMAIL is required')]);
+      expect(problems.join('\n')).not.toContain('u+secret-pd-key');
+    });
+
+    it('reads several webhook secrets while one is rotated, and the services to take in', () => {
+      const config = loadConfig({
+        ...FULL,
+        PAGERDUTY_WEBHOOK_SECRET: 'old-secret-0123456789, new-secret-0123456789',
+        PAGERDUTY_INBOUND_SERVICES: 'PSVC001,PSVC002',
+      });
+
+      expect(config.pagerduty.webhookSecrets).toEqual([
+        'old-secret-0123456789',
+        'new-secret-0123456789',
+      ]);
+      expect(config.pagerduty.inboundServices).toEqual(['PSVC001', 'PSVC002']);
+    });
+
+    it.each([
+      ['PAGERDUTY_ROUTING_KEY', 'too-short'],
+      ['PAGERDUTY_WEBHOOK_SECRET', 'short'],
+      ['PAGERDUTY_API_URL', 'api.pagerduty.com'],
+    ])('names %s when it is malformed', (name, value) => {
+      const problems = problemsOf({ ...FULL, [name]: value });
+
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    });
+  });
 });
