@@ -42,7 +42,9 @@ const PEOPLE_ONLY = new Set<LifecycleCommand['type']>([
  * - severity, roles, status, summary, reopen and close are people's commands.
  */
 export function checkCommand(incident: Incident, command: LifecycleCommand, actor: Actor): Verdict {
-  if (PEOPLE_ONLY.has(command.type) && actor.kind !== 'user')
+  // People in linked tools may reopen (PagerDuty's own reopen); the rest is Slack's people's.
+  const person = actor.kind === 'user' || (actor.kind === 'external' && command.type === 'reopen');
+  if (PEOPLE_ONLY.has(command.type) && !person)
     return { refused: `Only a person can ${describe(command)}.` };
   if (incident.closedAt && command.type === 'close') return 'already';
   if (incident.closedAt && command.type !== 'note')

@@ -6,6 +6,9 @@ import { pageView } from './incident-modals.ts';
 import { escapeText, link, mention, safe, truncate } from './mrkdwn.ts';
 import type { SlackGateway } from './slack-gateway.ts';
 
+/** On-call lines in one reply; more are counted, not shown. */
+const ONCALL_SHOWN = 40;
+
 /** What people read when PagerDuty is not set up. */
 export const PAGERDUTY_OFF =
   'PagerDuty is not set up here. Set `PAGERDUTY_TOKEN` (a REST API key) and ' +
@@ -35,18 +38,15 @@ export async function pageForm(
     const where = paged.url ? link(paged.url, id) : escapeText(id);
     return reply(`*${incident.id}* is paged already: PagerDuty ${where}.`);
   }
+  const pending = outbound.pendingPage(incident.id);
+  if (pending) return reply(`A page of *${incident.id}* to ${safe(pending, 100)} is on its way.`);
   if (!ctx.pagerduty.client) {
     // Only a routing key: its integration's service is the one paged, no choice to make.
     const message = incident.description ?? '';
     const serviceName = 'the PagerDuty integration';
-    await outbound.page({
-      incident,
-      serviceId: '',
-      serviceName,
-      urgency: 'high',
-      message,
-      actor: ctx.actor,
-    });
+    const page = { serviceId: '', serviceName, urgency: 'high' as const, message };
+    const queued = await outbound.page({ incident, ...page, actor: ctx.actor });
+    if (queued) return reply(`A page of *${incident.id}* is on its way.`);
     return reply(`Paging *${incident.id}* through the PagerDuty integration (Events API)…`);
   }
   let services;
@@ -70,7 +70,8 @@ export async function pageForm(
   if (query && only && matching.length === 1) {
     const message = incident.description ?? '';
     const page = { serviceId: only.id, serviceName: only.name, urgency: 'high' as const };
-    await outbound.page({ incident, ...page, message, actor: ctx.actor });
+    const queued = await outbound.page({ incident, ...page, message, actor: ctx.actor });
+    if (queued) return reply(`A page of *${incident.id}* to ${safe(queued, 100)} is on its way.`);
     return reply(`Paging *${safe(only.name, 100)}* for *${incident.id}*…`);
   }
   const context = { incidentId: incident.id, ...(ctx.channel ? { channel: ctx.channel } : {}) };
@@ -102,7 +103,7 @@ export async function onCallText(filter: string | undefined, ctx: PagerDutyComma
         (a, b) =>
           (a.escalationPolicy ?? '').localeCompare(b.escalationPolicy ?? '') || a.level - b.level,
       )
-      .slice(0, 40)
+      .slice(0, ONCALL_SHOWN)
       .map(async (o) => {
         const slackId = o.email
           ? await ctx.gateway?.userIdByEmail(o.email).catch(() => undefined)
@@ -113,6 +114,10 @@ export async function onCallText(filter: string | undefined, ctx: PagerDutyComma
         return `• Level ${o.level} · ${person}${on}`;
       }),
   );
+  if (shown.length > ONCALL_SHOWN)
+    lines.push(
+      `_…and ${shown.length - ONCALL_SHOWN} more: narrow with \`/incident oncall <schedule>\`_`,
+    );
   return `*On call now*\n${lines.join('\n')}`;
 }
 

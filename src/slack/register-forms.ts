@@ -120,10 +120,17 @@ export function registerForms(app: App, deps: SlackListenerDeps & { tell: Tell }
     const incident = incidents.get(incidentId);
     const outbound = deps.pagerduty?.outbound;
     if (!incident || !outbound) return;
+    if (incident.refs.pagerduty?.id) {
+      await tell(channel, actor.id, `Not paged again: *${incident.id}* is paged already.`);
+      return;
+    }
     const services = await deps.pagerduty!.services().catch(() => []);
     const serviceName = services.find((s) => s.id === form.serviceId)?.name ?? form.serviceId;
-    await outbound.page({ incident, ...form, serviceName, actor });
-    await tell(channel, actor.id, `Paging *${safe(serviceName, 100)}* for *${incident.id}*…`);
+    const queued = await outbound.page({ incident, ...form, serviceName, actor });
+    const text = queued
+      ? `Not paged again: a page of *${incident.id}* to ${safe(queued, 100)} is on its way.`
+      : `Paging *${safe(serviceName, 100)}* for *${incident.id}*…`;
+    await tell(channel, actor.id, text);
   });
 
   app.view<ViewSubmitAction>(VIEW_CLOSE, async ({ ack, body }) => {

@@ -294,3 +294,71 @@ describe('PagerDuty through the Events API (a routing key, no REST key)', () => 
     expect(kinds.filter((k) => k === 'external')).toHaveLength(1);
   });
 });
+
+describe('PagerDuty, when people and failures get in the way', () => {
+  it('pages once when two people page at the same moment, and tells the second', async () => {
+    await start();
+    await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+    await h.settle();
+
+    const [first, second] = await Promise.all([
+      h.command('page INC-1 checkout'),
+      h.command('page INC-1 payments', SAM),
+    ]);
+    await eventually(() => h.bot.incidents.get('INC-1')?.refs.pagerduty?.id);
+    await h.settle();
+
+    expect(pd.callsTo('POST /incidents')).toHaveLength(1);
+    const answers = [first.body.text, second.body.text].join('\n');
+    expect(answers).toMatch(/on its way|paged already/);
+  });
+
+  it('reopens here when PagerDuty reopens the incident', async () => {
+    await start();
+    const { pdId } = await pagedIncident();
+    await h.command('resolve INC-1 fixed');
+    await eventually(() => pd.incident(pdId)?.status === 'resolved');
+    await pd.webhooksSettled();
+
+    pd.setIncidentStatus(pdId, 'triggered', 'PSAM001');
+    await eventually(() => h.bot.incidents.get('INC-1')?.status === 'triggered');
+
+    expect((await h.bot.incidents.timeline('INC-1')).at(-1)).toMatchObject({
+      kind: 'incident.reopened',
+      actor: { kind: 'external', name: expect.stringContaining('Sam') },
+    });
+  });
+
+  it('does not page for an incident resolved while the page waited', async () => {
+    await start();
+    await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+    await h.settle();
+    pd.failNext('POST /incidents', { status: 503, body: { error: { message: 'down' } }, times: 3 });
+
+    await h.command('page INC-1 checkout');
+    await h.command('resolve INC-1 false alarm');
+    await eventually(async () =>
+      (await h.bot.incidents.timeline('INC-1')).some((e) => e.text.includes('not sent')),
+    );
+
+    expect(pd.incidents()).toHaveLength(0);
+  });
+
+  it('links the PagerDuty incident an attempt opened before its answer was lost', async () => {
+    await start();
+    await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
+    await h.settle();
+    const { incident } = pd.openIncident({
+      serviceId: 'PSVC001',
+      title: 'INC-1: HighRequestLatency',
+      incidentKey: 'firebreak-INC-1',
+      byUserId: 'PBOTUSR',
+    });
+
+    await h.command('page INC-1 checkout');
+    const ref = await eventually(() => h.bot.incidents.get('INC-1')?.refs.pagerduty);
+
+    expect(ref.id).toBe(incident.id);
+    expect(pd.incidents()).toHaveLength(1);
+  });
+});

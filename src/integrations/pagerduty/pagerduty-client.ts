@@ -104,6 +104,17 @@ export class PagerDutyClient {
     return incidentOf(data);
   }
 
+  /** The open incident with this `incident_key`, if any. */
+  async openIncidentByKey(incidentKey: string) {
+    const page = await this.#call('GET', 'incidents', {
+      incident_key: incidentKey,
+      'statuses[]': ['triggered', 'acknowledged'],
+      date_range: 'all',
+    });
+    const [incident] = (page.incidents ?? []) as Record<string, unknown>[];
+    return incident ? incidentOf({ incident }) : undefined;
+  }
+
   async setStatus(id: string, status: 'acknowledged' | 'resolved', resolution?: string) {
     const incident = { type: 'incident_reference', status, ...(resolution ? { resolution } : {}) };
     return incidentOf(await this.#call('PUT', `incidents/${encodeURIComponent(id)}`, { incident }));

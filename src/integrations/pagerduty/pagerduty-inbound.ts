@@ -3,7 +3,7 @@ import type { LifecycleCommand } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { Actor, AlertBatch, Incident } from '../../core/types.ts';
 import type { SeenDeliveries } from '../../store/seen-deliveries.ts';
-import type { PagerDutyEvent } from './pagerduty-event.ts';
+import { HANDLED_EVENTS, type PagerDutyEvent } from './pagerduty-event.ts';
 
 /** What became of one webhook event. */
 export type InboundOutcome = 'applied' | 'duplicate' | 'echo' | 'stale' | 'ignored';
@@ -56,6 +56,7 @@ export class PagerDutyInbound {
 
   async #apply(event: PagerDutyEvent): Promise<InboundOutcome> {
     const { incidents } = this.#o;
+    if (!(HANDLED_EVENTS as readonly string[]).includes(event.type)) return 'ignored';
     const linked =
       incidents.findByRef('pagerduty', 'id', event.incident.id) ?? (await this.#byKey(event));
     if (!linked) return this.#maybeOpen(event);
@@ -116,9 +117,11 @@ export class PagerDutyInbound {
           await this.#o.incidents.ingest(batchOf(event, 'resolved'));
         await act({ type: 'resolve' });
         return;
-      case 'incident.reopened':
-        await note('Reopened in PagerDuty');
+      case 'incident.reopened': {
+        const result = await act({ type: 'reopen' });
+        if (result.outcome !== 'done') await note('Reopened in PagerDuty');
         return;
+      }
       case 'incident.reassigned':
         await note(`Reassigned in PagerDuty to ${listOf(event.incident.assignees)}`);
         return;

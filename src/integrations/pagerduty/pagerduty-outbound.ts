@@ -42,9 +42,17 @@ export class PagerDutyOutbound {
     options.incidents.onChange((change) => this.#changed(change));
   }
 
+  /** The service a page of this incident is on its way to, if one is queued. */
+  pendingPage(incidentId: string) {
+    const job = this.#o.queue.jobsFor(incidentId).waiting.find((j) => j.kind === PAGE_JOB);
+    return job?.payload.serviceName;
+  }
+
   /**
    * Pages a PagerDuty service about the incident; done at most once per incident (the incident
-   * key is its ID), the outcome on the timeline. Resolves once the job is stored.
+   * key is its ID), the outcome on the timeline. Resolves once the job is stored, with
+   * undefined; or, when a page of it is already queued, with that page's service (a second page
+   * would replace the first, so it is not queued).
    */
   page(input: {
     incident: Incident;
@@ -54,22 +62,27 @@ export class PagerDutyOutbound {
     message: string;
     actor: Actor;
   }) {
-    return this.#o.queue.enqueue({
-      kind: PAGE_JOB,
-      key: `pagerduty-page:${input.incident.id}`,
-      payload: {
-        incidentId: input.incident.id,
-        serviceId: input.serviceId,
-        serviceName: input.serviceName,
-        urgency: input.urgency,
-        message: input.message,
-        actorId: input.actor.id,
-        actorName: input.actor.name ?? input.actor.id,
-        what: `paging ${input.serviceName} in PagerDuty`,
-        show: 'true',
-      },
-      priority: 0,
-    });
+    // Checked and queued in one turn of the event loop: two pages at once cannot both pass.
+    const pending = this.pendingPage(input.incident.id);
+    if (pending) return Promise.resolve(pending);
+    return this.#o.queue
+      .enqueue({
+        kind: PAGE_JOB,
+        key: `pagerduty-page:${input.incident.id}`,
+        payload: {
+          incidentId: input.incident.id,
+          serviceId: input.serviceId,
+          serviceName: input.serviceName,
+          urgency: input.urgency,
+          message: input.message,
+          actorId: input.actor.id,
+          actorName: input.actor.name ?? input.actor.id,
+          what: `paging ${input.serviceName} in PagerDuty`,
+          show: 'true',
+        },
+        priority: 0,
+      })
+      .then(() => undefined);
   }
 
   #changed(change: IncidentChange) {
@@ -138,6 +151,17 @@ export class PagerDutyOutbound {
     if (!incident || incident.refs.pagerduty?.id || incident.refs.pagerduty?.dedupKey) return;
     const p = job.payload;
     const dedupKey = `firebreak-${incident.id}`;
+    if (incident.status === 'resolved') {
+      // Resolved while the page waited (a 429, an outage): nobody is woken for nothing.
+      await incidents.record({
+        id: incident.id,
+        kind: 'external',
+        origin: 'slack',
+        text: `Page to ${p.serviceName} not sent: ${incident.id} was resolved first`,
+        visible: false,
+      });
+      return;
+    }
     if (!client && events) {
       await events.trigger(dedupKey, {
         summary: `${incident.id}: ${incident.title}`,
@@ -154,13 +178,20 @@ export class PagerDutyOutbound {
       return;
     }
     if (!client) return;
-    const opened = await client.createIncident({
-      serviceId: p.serviceId ?? '',
-      title: `${incident.id}: ${incident.title}`,
-      urgency: p.urgency === 'low' ? 'low' : 'high',
-      details: p.message || incident.description || incident.title,
-      incidentKey: dedupKey,
-    });
+    const opened = await client
+      .createIncident({
+        serviceId: p.serviceId ?? '',
+        title: `${incident.id}: ${incident.title}`,
+        urgency: p.urgency === 'low' ? 'low' : 'high',
+        details: p.message || incident.description || incident.title,
+        incidentKey: dedupKey,
+      })
+      .catch(async (error: unknown) => {
+        // Opened by an attempt whose answer was lost (a crash, a timeout): find it by its key.
+        const existing = await client.openIncidentByKey(dedupKey);
+        if (existing) return existing;
+        throw error;
+      });
     await incidents.setRef(incident.id, 'pagerduty', {
       id: opened.id,
       url: opened.url,
