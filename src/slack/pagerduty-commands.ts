@@ -38,6 +38,8 @@ export async function pageForm(
     const where = paged.url ? link(paged.url, id) : escapeText(id);
     return reply(`*${incident.id}* is paged already: PagerDuty ${where}.`);
   }
+  if (incident.status === 'resolved')
+    return reply(`*${incident.id}* is resolved; reopen it before paging anyone.`);
   const pending = outbound.pendingPage(incident.id);
   if (pending) return reply(`A page of *${incident.id}* to ${safe(pending, 100)} is on its way.`);
   if (!ctx.pagerduty.client) {

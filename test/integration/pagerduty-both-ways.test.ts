@@ -342,6 +342,8 @@ describe('PagerDuty, when people and failures get in the way', () => {
     );
 
     expect(pd.incidents()).toHaveLength(0);
+    const again = await h.command('page INC-1 checkout');
+    expect(again.body.text).toContain('is resolved; reopen it before paging');
   });
 
   it('links the PagerDuty incident an attempt opened before its answer was lost', async () => {
