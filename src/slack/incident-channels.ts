@@ -1,13 +1,10 @@
-import type { IncidentChange, IncidentService } from '../core/incident-service.ts';
-import type { Logger } from '../core/ports.ts';
+import type { IncidentChange } from '../core/incident-service.ts';
 import type { Incident, TimelineEntry } from '../core/types.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
-import type { Job, OutboundQueue } from '../outbound/outbound-queue.ts';
-import { ChannelSetup, isChannelGone, isSetUp } from './channel-setup.ts';
+import type { Job } from '../outbound/outbound-queue.ts';
+import { ChannelSetup, isChannelGone, isSetUp, type ChannelSetupOptions } from './channel-setup.ts';
 import { link, safe, truncate, who } from './mrkdwn.ts';
-import type { MessageFeatures } from './render-incident-message.ts';
 import { renderIncidentSummary, topicText } from './render-incident-summary.ts';
-import type { SlackGateway } from './slack-gateway.ts';
 
 const SYNC_JOB = 'slack.channel-sync';
 const POST_JOB = 'slack.incident-post';
@@ -41,19 +38,8 @@ const SHOWN_ON_MESSAGE = new Set<TimelineEntry['kind']>([
   'alert.resolved',
 ]);
 
-export interface IncidentChannelsOptions {
-  incidents: IncidentService;
-  queue: OutboundQueue;
-  gateway: SlackGateway;
-  alertsChannel: string;
-  logger: Logger;
-  /** The bot's own user ID, never invited. */
-  botUserId: () => string | undefined;
-  /** Decides the summary's buttons (Page, when PagerDuty is set up). */
-  features?: MessageFeatures;
-  /** More people to invite: who is on call for the PagerDuty service it was paged to. */
-  moreInvitees?: (incident: Incident) => Promise<string[]>;
-}
+/** The same as the set-up's: IncidentChannels hands them on to it. */
+export type IncidentChannelsOptions = ChannelSetupOptions;
 
 /**
  * An incident's own space. Until it has a channel, that is the thread of its alert message;
