@@ -35,3 +35,15 @@ export class OutboundError extends Error {
     return new OutboundError({ service: 'firebreak', message, cause: error });
   }
 }
+
+/** A call that got no answer (network, DNS, timeout): worth another try. */
+export function unreachable(service: string, what: string, error: unknown) {
+  const message = `${what}: ${error instanceof Error ? error.message : 'request failed'}`;
+  return new OutboundError({
+    service,
+    message,
+    code: 'request_error',
+    retryable: true,
+    cause: error,
+  });
+}

@@ -1,7 +1,7 @@
 import { api } from '@pagerduty/pdjs';
 import type { Logger } from '../../core/ports.ts';
 import type { Metrics } from '../../metrics.ts';
-import { OutboundError } from '../../outbound/outbound-error.ts';
+import { OutboundError, unreachable } from '../../outbound/outbound-error.ts';
 
 /** Waited after a 429 that says nothing about when to come back. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 20_000;
@@ -192,14 +192,7 @@ export class PagerDutyClient {
       } as Parameters<typeof api>[0])) as unknown as PdResponse;
     } catch (error) {
       this.#count(what, 'request_error');
-      const message = `${what}: ${error instanceof Error ? error.message : 'request failed'}`;
-      throw new OutboundError({
-        service: 'pagerduty',
-        message,
-        code: 'request_error',
-        retryable: true,
-        cause: error,
-      });
+      throw unreachable('pagerduty', what, error);
     } finally {
       timer?.();
     }

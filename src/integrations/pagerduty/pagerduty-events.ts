@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/ports.ts';
 import type { Severity } from '../../core/types.ts';
-import { OutboundError } from '../../outbound/outbound-error.ts';
+import { OutboundError, unreachable } from '../../outbound/outbound-error.ts';
 
 /** PagerDuty suggests waiting about 30 s after a throttled event (wire-formats.md §4.1). */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 30_000;
@@ -62,14 +62,7 @@ export class PagerDutyEvents {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
-      const message = `${what}: ${error instanceof Error ? error.message : 'request failed'}`;
-      throw new OutboundError({
-        service: 'pagerduty',
-        message,
-        code: 'request_error',
-        retryable: true,
-        cause: error,
-      });
+      throw unreachable('pagerduty', what, error);
     }
     const body = (await res.json().catch(() => ({}))) as { message?: string; errors?: string[] };
     if (res.status === 202 || res.ok) return;
