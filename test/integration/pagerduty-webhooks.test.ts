@@ -148,6 +148,28 @@ describe('PagerDuty webhooks', () => {
     });
   });
 
+  it('does not let an event dated in the far future make every later one stale', async () => {
+    const id = await linkedIncident();
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+
+    await deliver(
+      event({ id: 'E1', type: 'incident.acknowledged', at: '2099-01-01T00:00:00Z', agent: SAM }),
+    );
+    const later = await deliver(
+      event({
+        id: 'E2',
+        type: 'incident.resolved',
+        at: iso(now + 60 * 60_000),
+        agent: SAM,
+        data: { status: 'resolved' },
+      }),
+    );
+
+    expect(await later.json()).toEqual({ status: 'applied' });
+    expect(h.bot.incidents.get(id)?.status).toBe('resolved');
+  });
+
   it('leaves the final state right when resolved arrives before acknowledged', async () => {
     const id = await linkedIncident();
 

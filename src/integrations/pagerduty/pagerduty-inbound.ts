@@ -19,6 +19,8 @@ export interface PagerDutyInboundOptions {
   inboundServices: ReadonlySet<string>;
 }
 
+/** How far ahead of ours PagerDuty's clock may be before its times are not believed. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** Events that change an incident's state; an older one than the last applied changes nothing. */
 const STATE_EVENTS = new Set([
   'incident.triggered',
@@ -73,7 +75,10 @@ export class PagerDutyInbound {
     if (state) {
       // What PagerDuty says now: the outbound side compares with it and so never echoes back.
       const status = event.incident.status;
-      const known = { ...ref, lastEventAt: event.occurredAt, ...(status ? { status } : {}) };
+      // A clock far ahead must not make every later event look old: at most a little ahead.
+      const latest = new Date(Date.now() + CLOCK_SKEW_MS).toISOString();
+      const at = event.occurredAt < latest ? event.occurredAt : latest;
+      const known = { ...ref, lastEventAt: at, ...(status ? { status } : {}) };
       await incidents.setRef(linked.id, 'pagerduty', known, { visible: status !== ref.status });
     }
     if (event.agent && event.agent.id === this.#o.botUserId()) return 'echo';
