@@ -94,6 +94,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
       return ids.filter((id): id is string => id !== undefined);
     },
   });
+  options.pagerduty?.outbound?.onPaged((id) => channels?.inviteMore(id));
   const reconcile = async () => {
     await publisher.reconcile();
     await channels.reconcile();

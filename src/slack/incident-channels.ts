@@ -106,6 +106,22 @@ export class IncidentChannels {
     });
   }
 
+  /**
+   * Invites the people `moreInvitees` names (the on-call of a service paged after the channel
+   * was made). Best effort: a failure is logged, and they can be invited by hand.
+   */
+  inviteMore(incidentId: string) {
+    const incident = this.#o.incidents.get(incidentId);
+    const channel = incident && this.channelOf(incident);
+    if (!incident || !channel || !this.#o.moreInvitees) return;
+    this.#o
+      .moreInvitees(incident)
+      .then((users) => (users.length > 0 ? this.#o.gateway.invite(channel, users) : undefined))
+      .catch((error: unknown) => {
+        this.#o.logger.warn({ err: error, incident: incidentId }, 'could not invite the on-call');
+      });
+  }
+
   /** Invites people to the incident's channel now; throws OutboundError with Slack's code. */
   async invite(incident: Incident, users: string[]) {
     const channel = this.channelOf(incident);

@@ -231,6 +231,20 @@ describe('PagerDuty, both ways', () => {
     expect(h.slack.channel(channel!)!.members).toContain(SAM.id);
   });
 
+  it('invites the on-call people into a channel that existed before the page', async () => {
+    await start();
+    await h.command('declare sev1 Checkout is down');
+    const channel = await eventually(() => {
+      const ref = h.bot.incidents.get('INC-1')?.refs.channel;
+      return ref?.state === 'ready' ? ref.id : undefined;
+    });
+    expect(h.slack.channel(channel!)!.members).not.toContain(SAM.id);
+
+    await h.command('page checkout', PAT, channel);
+
+    await eventually(() => h.slack.channel(channel!)!.members.includes(SAM.id));
+  });
+
   it('narrows on-call to one schedule by ID or by name, and says so when nobody matches', async () => {
     await start();
 

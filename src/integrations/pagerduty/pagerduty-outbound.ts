@@ -33,6 +33,7 @@ export interface PagerDutyOutboundOptions {
  */
 export class PagerDutyOutbound {
   readonly #o: PagerDutyOutboundOptions;
+  readonly #pagedListeners: ((incidentId: string) => void)[] = [];
 
   constructor(options: PagerDutyOutboundOptions) {
     this.#o = options;
@@ -40,6 +41,11 @@ export class PagerDutyOutbound {
     options.queue.register(PAGE_JOB, (job) => this.#page(job));
     options.queue.register(NOTE_JOB, (job) => this.#note(job));
     options.incidents.onChange((change) => this.#changed(change));
+  }
+
+  /** Told once an incident is paged (its channel, if any, then invites the on-call people). */
+  onPaged(listener: (incidentId: string) => void) {
+    this.#pagedListeners.push(listener);
   }
 
   /** The service a page of this incident is on its way to, if one is queued. */
@@ -215,6 +221,7 @@ export class PagerDutyOutbound {
       ...(url ? { source: { url } } : {}),
       visible: true,
     });
+    for (const listener of this.#pagedListeners) listener(incident.id);
     // Acknowledged or resolved here before PagerDuty heard of it: catch up.
     if (incident.status !== 'triggered') await this.#enqueueSync(incident);
   }
