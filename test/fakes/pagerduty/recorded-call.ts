@@ -1,48 +1,21 @@
 /**
- * A request to the stand-in as tests read it back, with the API key taken out.
+ * A request to the PagerDuty stand-in as tests read it back, with the API key taken out.
  */
 import type { IncomingMessage } from 'node:http';
 
-export interface RecordedCall {
+import { headerRecord as redacted, queryRecord as queryOf } from '../http/recorded-call.ts';
+import type { RecordedRequest } from '../http/recorded-call.ts';
+
+export interface RecordedCall extends RecordedRequest {
   api: 'rest' | 'events';
-  method: string;
-  /** Below the base URL, without the query: '/incidents/PI00001'. */
-  path: string;
-  /** Repeated names and names ending in '[]' give arrays. */
-  query: Record<string, string | string[]>;
-  /** Lower-case names; the key in `authorization` is replaced by '[redacted]'. */
-  headers: Record<string, string>;
-  /** Parsed JSON; the raw text when it does not parse; undefined when empty. */
-  body: unknown;
-  /** 0 when an injected failure dropped the connection. */
-  status: number;
-  /** The body answered: an object for JSON, a string for text. */
-  response: unknown;
-  /** Epoch milliseconds (the stand-in's clock). */
-  at: number;
 }
 
-export function queryRecord(params: URLSearchParams): Record<string, string | string[]> {
-  const record: Record<string, string | string[]> = {};
-  for (const name of new Set(params.keys())) {
-    const values = params.getAll(name);
-    record[name] = values.length > 1 || name.endsWith('[]') ? values : (values[0] ?? '');
-  }
-  return record;
+/** Names ending in '[]' are lists, as PagerDuty reads them (`statuses[]`). */
+export function queryRecord(params: URLSearchParams) {
+  return queryOf(params, (name) => name.endsWith('[]'));
 }
 
-/** The request headers, `authorization` reduced to its scheme: 'Token token=[redacted]'. */
-export function headerRecord(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-
-  const { authorization } = headers;
-  if (authorization !== undefined) {
-    const scheme = /^(Token token=|Bearer )/i.exec(authorization)?.[1] ?? '';
-    headers.authorization = `${scheme}[redacted]`;
-  }
-  return headers;
+/** `authorization` reduced to its scheme: 'Token token=[redacted]'. */
+export function headerRecord(req: IncomingMessage) {
+  return redacted(req, /^(Token token=|Bearer )/i);
 }
