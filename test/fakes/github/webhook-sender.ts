@@ -6,6 +6,7 @@
  * machine.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import { assertLoopback as assertLoopbackUrl } from '../http/loopback.ts';
 
 export interface GitHubWebhookOptions {
   /** The hook's secret. Required: the bot must verify every delivery. */
@@ -35,8 +36,6 @@ export interface GitHubWebhookDelivery {
   at: number;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /** `sha256=` and the lowercase hex HMAC-SHA256 of the raw body. */
 export function gitHubSignature(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -44,10 +43,7 @@ export function gitHubSignature(secret: string, body: string): string {
 
 /** Throws unless `url` is http(s) on this machine. */
 export function assertLoopback(url: string): void {
-  const { protocol, hostname } = new URL(url);
-  if (!['http:', 'https:'].includes(protocol) || !LOOPBACK_HOSTS.has(hostname)) {
-    throw new Error(`GitHubStandIn: webhooks go to 127.0.0.1 only, not ${url}`);
-  }
+  assertLoopbackUrl(url, 'GitHubStandIn');
 }
 
 export async function postGitHubWebhook(

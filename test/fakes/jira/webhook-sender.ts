@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { jiraSignature, type JiraWebhookPayload } from './webhook-events.ts';
+import { assertLoopback as assertLoopbackUrl } from '../http/loopback.ts';
 
 export interface WebhookSendOptions {
   /** The admin webhook's secret; without one Jira sends no `X-Hub-Signature`. */
@@ -41,14 +42,9 @@ export interface WebhookDelivery {
   at: number;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /** Throws unless `url` is http(s) on this machine. */
 export function assertLoopback(url: string): void {
-  const { protocol, hostname } = new URL(url);
-  if (!['http:', 'https:'].includes(protocol) || !LOOPBACK_HOSTS.has(hostname)) {
-    throw new Error(`JiraStandIn: webhooks go to 127.0.0.1 only, not ${url}`);
-  }
+  assertLoopbackUrl(url, 'JiraStandIn');
 }
 
 /** POSTs the webhook `times` times (default once), one after another; one delivery per POST. */

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { pagerDutySignature, type WebhookEvent } from './webhook-events.ts';
+import { assertLoopback as assertLoopbackUrl } from '../http/loopback.ts';
 
 export interface WebhookSendOptions {
   /** The subscription's signing secret; or `secrets` for several (rotation). One is required. */
@@ -47,14 +48,9 @@ export interface WebhookDelivery {
 }
 
 const DEFAULT_SUBSCRIPTION_ID = 'PSUBSTD';
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /** Throws unless `url` is http(s) on this machine. */
 export function assertLoopback(url: string): void {
-  const { protocol, hostname } = new URL(url);
-  if (!['http:', 'https:'].includes(protocol) || !LOOPBACK_HOSTS.has(hostname)) {
-    throw new Error(`PagerDutyStandIn: webhooks go to 127.0.0.1 only, not ${url}`);
-  }
+  assertLoopbackUrl(url, 'PagerDutyStandIn');
 }
 
 /** The body and headers of one webhook; the signature covers exactly `body`. */
