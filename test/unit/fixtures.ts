@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Actor, Incident } from '../../src/core/types.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
@@ -14,4 +15,37 @@ export function fixtureFiles(folder: string): string[] {
     .filter((name) => name.endsWith('.json'))
     .sort()
     .map((name) => `${folder}/${name}`);
+}
+
+/**
+ * An incident a person declared with no alert behind it: investigating, `lead` leading, severity
+ * pinned. `fields` override; the times are `at`.
+ */
+export function declaredIncident(
+  lead: Actor,
+  at: string,
+  fields: Partial<Incident> = {},
+): Incident {
+  return {
+    id: 'INC-7',
+    number: 7,
+    title: 'Checkout payments failing in eu-west-1',
+    severity: 'critical',
+    status: 'triggered',
+    source: 'slack',
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+    startedAt: at,
+    notifications: 0,
+    alerts: {},
+    links: [],
+    declaredBy: lead,
+    declaredAt: at,
+    phase: 'investigating',
+    roles: { lead },
+    severityPinned: true,
+    refs: {},
+    ...fields,
+  };
 }

@@ -7,7 +7,7 @@ import { parseAlertmanager } from '../../src/sources/alertmanager.ts';
 import { parseGeneric } from '../../src/sources/generic.ts';
 import type { ParseResult } from '../../src/sources/parse-result.ts';
 import { checkMessageBlocks } from '../fakes/slack/block-kit-rules.ts';
-import { fixtureFiles, readFixture } from './fixtures.ts';
+import { declaredIncident, fixtureFiles, readFixture } from './fixtures.ts';
 
 type Json = Record<string, unknown>;
 
@@ -55,30 +55,6 @@ function incidentFrom(batches: AlertBatch[], id = 'INC-42'): Incident {
 
 function incidentFromFixtures(...paths: string[]) {
   return incidentFrom(paths.map(batchFromFixture));
-}
-
-function declaredIncident(): Incident {
-  return {
-    id: 'INC-7',
-    number: 7,
-    title: 'Checkout payments failing in eu-west-1',
-    severity: 'critical',
-    status: 'triggered',
-    source: 'slack',
-    createdAt: NOW,
-    updatedAt: NOW,
-    version: 1,
-    startedAt: NOW,
-    notifications: 0,
-    alerts: {},
-    links: [],
-    declaredBy: PAT,
-    declaredAt: NOW,
-    phase: 'investigating',
-    roles: { lead: PAT },
-    severityPinned: true,
-    refs: {},
-  };
 }
 
 /** Every string value anywhere inside a JSON value. */
@@ -489,7 +465,7 @@ describe('partially resolved group', () => {
 
 describe('a declared incident', () => {
   it('names who declared it in the Source field', () => {
-    const incident = declaredIncident();
+    const incident = declaredIncident(PAT, NOW);
 
     const message = renderIncidentMessage(incident);
 
@@ -499,7 +475,7 @@ describe('a declared incident', () => {
   });
 
   it('has no alerts section and no Alerts field', () => {
-    const incident = declaredIncident();
+    const incident = declaredIncident(PAT, NOW);
 
     const message = renderIncidentMessage(incident);
 
@@ -508,7 +484,7 @@ describe('a declared incident', () => {
   });
 
   it('offers Acknowledge and a Resolve that opens the resolution form (no confirm dialog)', () => {
-    const incident = declaredIncident();
+    const incident = declaredIncident(PAT, NOW);
 
     const message = renderIncidentMessage(incident);
 
@@ -518,7 +494,7 @@ describe('a declared incident', () => {
   });
 
   it('shows where it is worked, its phase and lead, and the SEV label in the header', () => {
-    const incident = declaredIncident();
+    const incident = declaredIncident(PAT, NOW);
     incident.refs.channel = { id: 'C0INC0001', name: 'inc-x', state: 'ready' };
 
     const message = renderIncidentMessage(incident);

@@ -1,32 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/core/types.ts';
 import { renderIncidentSummary, topicText } from '../../src/slack/render-incident-summary.ts';
+import { declaredIncident } from './fixtures.ts';
 
 const NOW = '2026-12-04T03:00:00.000Z';
 const PAT = { kind: 'user' as const, id: 'U0PAT0001', name: 'pat' };
 
+/** INC-9, declared by pat with a title that needs escaping. */
 function declared(fields: Partial<Incident> = {}): Incident {
-  return {
+  return declaredIncident(PAT, NOW, {
     id: 'INC-9',
     number: 9,
     title: 'Search <is> slow & broken',
     severity: 'error',
-    status: 'triggered',
-    source: 'slack',
-    createdAt: NOW,
-    updatedAt: NOW,
-    version: 1,
-    startedAt: NOW,
-    notifications: 0,
-    alerts: {},
-    links: [],
-    declaredBy: PAT,
-    declaredAt: NOW,
-    phase: 'investigating',
-    roles: { lead: PAT },
-    refs: {},
     ...fields,
-  };
+  });
 }
 
 function actionIds(incident: Incident, canPage = false) {
