@@ -11,6 +11,8 @@ export class OutboundError extends Error {
    * Set when the service asked us to wait (429): the job waits this long, not counted as a failure.
    */
   readonly retryAfterMs: number | undefined;
+  /** Problems the service named per field (Jira's `errors` map), for the form to show. */
+  readonly fields: Record<string, string> | undefined;
 
   constructor(input: {
     service: string;
@@ -18,6 +20,7 @@ export class OutboundError extends Error {
     code?: string;
     retryable?: boolean;
     retryAfterMs?: number;
+    fields?: Record<string, string>;
     cause?: unknown;
   }) {
     super(input.message, { cause: input.cause });
@@ -26,6 +29,7 @@ export class OutboundError extends Error {
     this.code = input.code;
     this.retryable = input.retryable ?? false;
     this.retryAfterMs = input.retryAfterMs;
+    this.fields = input.fields;
   }
 
   /** Anything thrown by a job handler; unknown errors are our bugs and are not retried. */
