@@ -333,6 +333,40 @@ describe('rate limits', () => {
     expect(standIn.issues(OWNER, REPO)).toHaveLength(1); // refused creates leave nothing behind
   });
 
+  it('refuses creations past the per-minute limit, retry-after on every other (F14)', async () => {
+    let now = Date.parse('2026-03-14T03:00:00Z');
+    const limited = await startStandIn({
+      issueCreationsPerMinute: 3,
+      secondaryRetryAfterSeconds: 7,
+      clock: () => now,
+    });
+    const gh = octokit(DEFAULT_TOKEN, limited);
+    const create = (title: string) => gh.rest.issues.create({ owner: OWNER, repo: REPO, title });
+    const { data: issue } = await create('one');
+    await create('two');
+    await gh.rest.issues.createComment({ owner: OWNER, repo: REPO, issue_number: 1, body: 'x' });
+
+    const first = await failure(create('four'));
+    const second = await failure(
+      gh.rest.issues.createComment({ owner: OWNER, repo: REPO, issue_number: 1, body: 'y' }),
+    );
+    const third = await failure(create('six'));
+    const read = await gh.rest.issues.get({ owner: OWNER, repo: REPO, issue_number: issue.number });
+
+    expect([first.status, second.status, third.status]).toEqual([403, 403, 403]);
+    expect(first.response.data.message).toContain('secondary rate limit');
+    expect(first.response.headers['retry-after']).toBe('7');
+    expect(second.response.headers['retry-after']).toBeUndefined();
+    expect(third.response.headers['retry-after']).toBe('7');
+    expect(first.response.headers['x-ratelimit-remaining']).not.toBe('0');
+    expect(read.status).toBe(200);
+    expect(limited.issues(OWNER, REPO).map((item) => item.title)).toEqual(['one', 'two']);
+    expect(limited.comments(OWNER, REPO, 1)).toHaveLength(1);
+
+    now += 60_000;
+    expect((await create('after a minute')).status).toBe(201);
+  });
+
   it('fails `times` requests and can drop the connection', async () => {
     standIn.failNext('GET /repos/acme/checkout/issues', { status: 502, times: 2 });
     standIn.failNext(/^GET \/repos\/acme\/checkout\/pulls$/, { disconnect: true });

@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { CreationLimit } from './creation-limit.ts';
 import { failureReply, queueFailure, requestMatcher, takeFailure } from './faults.ts';
 import type { Failure, QueuedFailure } from './faults.ts';
 import { PrimaryRateLimit } from './rate-limit.ts';
@@ -55,6 +56,14 @@ export interface GitHubStandInOptions {
   requestsPerHour?: number;
   /** The status of a primary-limit refusal; GitHub documents 403 or 429. Default 403. */
   primaryLimitStatus?: 403 | 429;
+  /**
+   * GitHub's content-creation secondary limit (field report F14): past this many
+   * `POST /repos/{owner}/{repo}/issues` and issue comments in a rolling 60 s, answer 403 with the
+   * secondary-limit message (every other one with `retry-after`). Default: no such limit.
+   */
+  issueCreationsPerMinute?: number;
+  /** The `retry-after` those refusals carry, seconds. Default 60. */
+  secondaryRetryAfterSeconds?: number;
   /** Accepted `X-GitHub-Api-Version` values; others get 400. Default API_VERSIONS. */
   apiVersions?: readonly string[];
   /** Default 0 (ephemeral). Binds 127.0.0.1. */
@@ -80,6 +89,7 @@ export class GitHubStandIn {
     private readonly repos: Repositories,
     private readonly rateLimit: PrimaryRateLimit,
     private readonly anonymousLimit: PrimaryRateLimit,
+    private readonly creationLimit: CreationLimit | undefined,
     private readonly options: GitHubStandInOptions,
   ) {
     this.links = { api: url };
@@ -98,9 +108,25 @@ export class GitHubStandIn {
     const repos = new Repositories(options.repositories ?? ['acme/checkout'], clock);
     const rateLimit = new PrimaryRateLimit(options.requestsPerHour ?? 5000, clock);
     const anonymousLimit = new PrimaryRateLimit(60, clock);
+    const creationLimit =
+      options.issueCreationsPerMinute === undefined
+        ? undefined
+        : new CreationLimit(
+            options.issueCreationsPerMinute,
+            options.secondaryRetryAfterSeconds ?? 60,
+            clock,
+          );
     const server = await listen(options.port ?? 0);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const standIn = new GitHubStandIn(url, server, repos, rateLimit, anonymousLimit, options);
+    const standIn = new GitHubStandIn(
+      url,
+      server,
+      repos,
+      rateLimit,
+      anonymousLimit,
+      creationLimit,
+      options,
+    );
     server.on('request', (req, res) => void standIn.handle(req, res));
     return standIn;
   }
@@ -220,7 +246,7 @@ export class GitHubStandIn {
     return delivery;
   }
 
-  /** Clears calls, issues, comments, pulls, deployments, failures, the rate window, deliveries. */
+  /** Clears calls, issues, comments, pulls, deployments, failures, rate windows, deliveries. */
   reset(): void {
     this.calls.length = 0;
     this.failures.length = 0;
@@ -228,6 +254,7 @@ export class GitHubStandIn {
     this.repos.clear();
     this.rateLimit.clear();
     this.anonymousLimit.clear();
+    this.creationLimit?.clear();
   }
 
   async close(): Promise<void> {
@@ -275,7 +302,9 @@ export class GitHubStandIn {
   private answer(request: Parameters<RestApi['handle']>[0], raw: string | undefined): Reply {
     try {
       if (raw === undefined) return ghError(413, 'Payload too large');
-      return this.rest.handle(request);
+      const path = request.url.pathname;
+      const headers = this.rateLimit.headers();
+      return this.creationLimit?.check(request.method, path, headers) ?? this.rest.handle(request);
     } catch (error) {
       return { status: 500, headers: {}, body: `GitHubStandIn bug: ${String(error)}` };
     }

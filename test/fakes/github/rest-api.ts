@@ -1,14 +1,15 @@
 /**
- * The REST endpoints an incident bot uses (wire-formats.md §4.4): issues (create, read, list,
- * update state), issue comments, closed pull requests and deployments, behind GitHub's token
- * auth and primary rate limit.
+ * The REST endpoints an incident bot uses (wire-formats.md §4.4): the token's user, issues
+ * (create, read, list, update state), issue comments, closed pull requests and deployments,
+ * behind GitHub's token auth and primary rate limit.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
 import { paginate } from './paging.ts';
 import type { PrimaryRateLimit } from './rate-limit.ts';
 import type { Repositories } from './repositories.ts';
-import { commentJson, deploymentJson, issueJson, pullJson, type Links } from './shapes.ts';
+import { commentJson, deploymentJson, issueJson, pullJson, userJson } from './shapes.ts';
+import type { Links } from './shapes.ts';
 import type { IssueState, PullState } from './shapes.ts';
 import { ghError, isObject, json, notFound, validationFailed, type Reply } from './wire.ts';
 
@@ -78,6 +79,9 @@ export class RestApi {
   private route(request: RestRequest): Reply {
     const parts = request.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const [root, owner = '', repo = '', collection, numberText, sub, ...rest] = parts;
+    if (root === 'user' && parts.length === 1 && request.method === 'GET') {
+      return json(200, userJson(this.login, this.links));
+    }
     if (root !== 'repos' || collection === undefined || rest.length > 0) return notFound();
     if (!this.repos.has(owner, repo)) return notFound();
     if (request.invalidJson) return ghError(400, 'Problems parsing JSON');
