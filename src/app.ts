@@ -7,6 +7,7 @@ import { Health } from './health.ts';
 import { alertWebhookRoute } from './http/alert-webhook-route.ts';
 import { healthRoute } from './http/health-route.ts';
 import { createPagerDutyAdapter } from './integrations/pagerduty/create-pagerduty-adapter.ts';
+import { createTicketAdapter } from './integrations/tickets/create-ticket-adapter.ts';
 import { requestLog } from './http/request-log.ts';
 import { Metrics } from './metrics.ts';
 import type { OutboundError } from './outbound/outbound-error.ts';
@@ -33,6 +34,8 @@ export interface FirebreakOptions {
   slackRecheckMs?: number;
   /** How often incidents are checked for a due status-update reminder; tests shorten it. */
   reminderCheckMs?: number;
+  /** Least wait after a GitHub secondary rate limit that names none; tests shorten it. */
+  gitHubSecondaryWaitMs?: number;
 }
 
 export interface Firebreak {
@@ -172,6 +175,19 @@ export async function createFirebreak(
     seenDocument: await store.openDocument<SeenDocument>('seen-pagerduty', { seen: {} }),
     mirrorNotes: config.pagerduty.mirrorNotes,
   });
+  const tickets = createTicketAdapter({
+    jira: config.jira,
+    github: config.github,
+    http,
+    incidents,
+    queue,
+    health,
+    logger,
+    seenDocument: await store.openDocument<SeenDocument>('seen-tickets', { seen: {} }),
+    ...(options.gitHubSecondaryWaitMs === undefined
+      ? {}
+      : { gitHubSecondaryWaitMs: options.gitHubSecondaryWaitMs }),
+  });
   slack = createSlackAdapter({
     config,
     http,
@@ -185,6 +201,7 @@ export async function createFirebreak(
     postIntervalMs: options.slackPostIntervalMs ?? config.slackPostIntervalMs,
     recheckMs: options.slackRecheckMs,
     pagerduty,
+    tickets,
     reminderCheckMs: options.reminderCheckMs,
   });
   http.use((_req, res) => {
@@ -211,6 +228,7 @@ export async function createFirebreak(
       await adapter.connection.start();
       queue.start();
       await pagerduty.start();
+      await tickets.start();
       adapter.reminders.start();
       health.setReady();
       const address = server.address();

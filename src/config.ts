@@ -31,6 +31,41 @@ export interface Config {
   /** Minutes without a status update before a declared incident is reminded; 0: never. */
   reminderMinutes: Record<Severity, number>;
   pagerduty: PagerDutyConfig;
+  /** Undefined until JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN and JIRA_PROJECT_KEY are set. */
+  jira: JiraConfig | undefined;
+  /** Undefined until GITHUB_TOKEN and GITHUB_REPOSITORY are set. */
+  github: GitHubConfig | undefined;
+}
+
+/** Jira Cloud (or Data Center with an API token): tickets both ways. */
+export interface JiraConfig {
+  /** Site URL without a trailing slash: https://acme.atlassian.net. */
+  baseUrl: string;
+  email: string;
+  apiToken: string;
+  projectKey: string;
+  /** Issue type name for tickets; default Task. */
+  issueType: string;
+  /** Secret of the admin webhook (X-Hub-Signature); undefined: no webhook route. */
+  webhookSecret: string | undefined;
+  /** Transition names tried in order when the incident is resolved; default Done, Resolve. */
+  resolveTransitions: string[];
+  /** Jira priority name per severity. */
+  priorities: Record<Severity, string>;
+  /** JQL for `/incident context`; `{project}` and `{service}` are filled in. */
+  contextJql: string;
+}
+
+/** GitHub or GitHub Enterprise Server issues, both ways. */
+export interface GitHubConfig {
+  token: string;
+  /** owner/name. */
+  repository: string;
+  /** REST API base without a trailing slash: https://api.github.com, or GHES's /api/v3. */
+  apiUrl: string;
+  webhookSecret: string | undefined;
+  /** Close the incident's GitHub issue when the incident is resolved; default true. */
+  closeOnResolve: boolean;
 }
 
 /** PagerDuty, both ways; every part is off until its variables are set. */
@@ -53,6 +88,11 @@ export interface PagerDutyConfig {
 
 /** REMINDER_MINUTES's default: SEV1 every 30 min, SEV2 every hour, SEV3 every 4 h, SEV4 never. */
 export const DEFAULT_REMINDER_MINUTES = 'sev1=30,sev2=60,sev3=240,sev4=0';
+/** JIRA_PRIORITIES's default: the names of Jira's default priority scheme. */
+export const DEFAULT_JIRA_PRIORITIES = 'sev1=Highest,sev2=High,sev3=Medium,sev4=Low';
+/** JIRA_CONTEXT_JQL's default: the project's open issues labelled with the service. */
+export const DEFAULT_JIRA_CONTEXT_JQL =
+  'project = {project} AND statusCategory != Done AND labels = "{service}" ORDER BY updated DESC';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -169,6 +209,8 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
   );
 
   const pagerduty = readPagerDuty(value, check);
+  const jira = readJira(value, check);
+  const github = readGitHub(value, check);
 
   const logLevel = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   check(
@@ -198,21 +240,16 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
     reopenWindowMinutes: reopen ?? 60,
     slackPostIntervalMs: postInterval ?? 1100,
     pagerduty: Object.freeze(pagerduty),
+    jira: jira && Object.freeze(jira),
+    github: github && Object.freeze(github),
     reminderMinutes: Object.freeze(
       reminderMinutes ?? parseReminderMinutes(DEFAULT_REMINDER_MINUTES)!,
     ),
   });
 }
 
-function readPagerDuty(
-  value: (name: string) => string | undefined,
-  check: (name: string, ok: boolean, rule: string) => void,
-): PagerDutyConfig {
-  const list = (name: string) =>
-    (value(name) ?? '')
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean);
+function readPagerDuty(value: Read, check: Check): PagerDutyConfig {
+  const listOf = (name: string) => list(value(name) ?? '');
   const token = value('PAGERDUTY_TOKEN');
   const fromEmail = value('PAGERDUTY_FROM_EMAIL');
   check(
@@ -226,7 +263,7 @@ function readPagerDuty(
     routingKey === undefined || /^[A-Za-z0-9]{32}$/.test(routingKey),
     'must be a 32-character Events API v2 integration key',
   );
-  const webhookSecrets = list('PAGERDUTY_WEBHOOK_SECRET');
+  const webhookSecrets = listOf('PAGERDUTY_WEBHOOK_SECRET');
   check(
     'PAGERDUTY_WEBHOOK_SECRET',
     webhookSecrets.every((secret) => secret.length >= 16),
@@ -244,25 +281,138 @@ function readPagerDuty(
     fromEmail,
     routingKey,
     webhookSecrets,
-    inboundServices: list('PAGERDUTY_INBOUND_SERVICES'),
+    inboundServices: listOf('PAGERDUTY_INBOUND_SERVICES'),
     mirrorNotes: value('PAGERDUTY_MIRROR_NOTES') === 'true',
     apiUrl: withSlash(apiUrl),
     eventsUrl: withSlash(eventsUrl),
   };
 }
 
+type Read = (name: string) => string | undefined;
+type Check = (name: string, ok: boolean, rule: string) => void;
+
+/** All of a group of variables, or none: a half-configured integration is a mistake. */
+function allOrNone(value: Read, check: Check, names: string[], what: string) {
+  const missing = names.filter((name) => value(name) === undefined);
+  if (missing.length === names.length) return false;
+  for (const name of missing) check(name, false, `is required with the other ${what} settings`);
+  return missing.length === 0;
+}
+
+function readJira(value: Read, check: Check): JiraConfig | undefined {
+  const names = ['JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_PROJECT_KEY'];
+  if (!allOrNone(value, check, names, 'JIRA_')) return undefined;
+  const baseUrl = value('JIRA_BASE_URL')!;
+  check(
+    'JIRA_BASE_URL',
+    isHttpUrl(baseUrl),
+    'must be your site URL like https://acme.atlassian.net',
+  );
+  const projectKey = value('JIRA_PROJECT_KEY')!;
+  check(
+    'JIRA_PROJECT_KEY',
+    /^[A-Z][A-Z0-9_]+$/.test(projectKey),
+    `must be a project key like OPS (got "${projectKey}")`,
+  );
+  const prioritiesText = value('JIRA_PRIORITIES') ?? DEFAULT_JIRA_PRIORITIES;
+  const priorities = parseSeverityMap(prioritiesText, (v) => v, {
+    critical: 'Highest',
+    error: 'High',
+    warning: 'Medium',
+    info: 'Low',
+  });
+  check(
+    'JIRA_PRIORITIES',
+    priorities !== undefined,
+    `must name a priority per severity like ${DEFAULT_JIRA_PRIORITIES}`,
+  );
+  const webhookSecret = value('JIRA_WEBHOOK_SECRET');
+  check(
+    'JIRA_WEBHOOK_SECRET',
+    webhookSecret === undefined || webhookSecret.length >= 16,
+    'must be the secret set on the Jira webhook, 16 or more characters',
+  );
+  return {
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    email: value('JIRA_EMAIL')!,
+    apiToken: value('JIRA_API_TOKEN')!,
+    projectKey,
+    issueType: value('JIRA_ISSUE_TYPE') ?? 'Task',
+    webhookSecret,
+    resolveTransitions: list(value('JIRA_RESOLVE_TRANSITION') ?? 'Done,Resolve'),
+    priorities: priorities ?? {
+      critical: 'Highest',
+      error: 'High',
+      warning: 'Medium',
+      info: 'Low',
+    },
+    contextJql: value('JIRA_CONTEXT_JQL') ?? DEFAULT_JIRA_CONTEXT_JQL,
+  };
+}
+
+function readGitHub(value: Read, check: Check): GitHubConfig | undefined {
+  if (!allOrNone(value, check, ['GITHUB_TOKEN', 'GITHUB_REPOSITORY'], 'GITHUB_')) return undefined;
+  const repository = value('GITHUB_REPOSITORY')!;
+  check(
+    'GITHUB_REPOSITORY',
+    /^[\w.-]+\/[\w.-]+$/.test(repository),
+    `must be owner/name like acme/checkout (got "${repository}")`,
+  );
+  const apiUrl = value('GITHUB_API_URL') ?? 'https://api.github.com';
+  check(
+    'GITHUB_API_URL',
+    isHttpUrl(apiUrl),
+    'must be an http(s) URL: https://api.github.com, or https://<host>/api/v3 for Enterprise',
+  );
+  const webhookSecret = value('GITHUB_WEBHOOK_SECRET');
+  check(
+    'GITHUB_WEBHOOK_SECRET',
+    webhookSecret === undefined || webhookSecret.length >= 16,
+    'must be the secret set on the GitHub webhook, 16 or more characters',
+  );
+  const close = value('GITHUB_CLOSE_ON_RESOLVE') ?? 'true';
+  check('GITHUB_CLOSE_ON_RESOLVE', close === 'true' || close === 'false', 'must be true or false');
+  return {
+    token: value('GITHUB_TOKEN')!,
+    repository,
+    apiUrl: apiUrl.replace(/\/+$/, ''),
+    webhookSecret,
+    closeOnResolve: close === 'true',
+  };
+}
+
+function list(text: string) {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
 /** `sev1=30,sev2=60,sev3=240,sev4=0`: severities left out keep their default. */
 function parseReminderMinutes(text: string): Record<Severity, number> | undefined {
-  const minutes: Record<Severity, number> = { critical: 30, error: 60, warning: 240, info: 0 };
-  for (const part of text
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const match = /^(sev[1-4])\s*=\s*(\d+(?:\.\d+)?)$/i.exec(part);
+  return parseSeverityMap(text, (v) => (/^\d+(?:\.\d+)?$/.test(v) ? Number(v) : undefined), {
+    critical: 30,
+    error: 60,
+    warning: 240,
+    info: 0,
+  });
+}
+
+/** `sev1=<value>,…`: a value per severity; those left out keep their default. */
+function parseSeverityMap<T>(
+  text: string,
+  read: (value: string) => T | undefined,
+  defaults: Record<Severity, T>,
+): Record<Severity, T> | undefined {
+  const map = { ...defaults };
+  for (const part of list(text)) {
+    const match = /^(sev[1-4])\s*=\s*(.+)$/i.exec(part);
     if (!match) return undefined;
-    minutes[normalizeSeverity(match[1])] = Number(match[2]);
+    const parsed = read(match[2]!.trim());
+    if (parsed === undefined || parsed === '') return undefined;
+    map[normalizeSeverity(match[1])] = parsed;
   }
-  return minutes;
+  return map;
 }
 
 function integer(text: string) {

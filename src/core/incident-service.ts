@@ -99,6 +99,8 @@ export interface RecordInput {
   ref?: number;
   /** The incident's views show it (a delivery's state on the message, say). */
   visible: boolean;
+  /** References stored with the entry in the same write (a ticket linked, say). */
+  refs?: Record<string, Record<string, string>>;
 }
 
 /**
@@ -316,6 +318,7 @@ export class IncidentService {
     const actor: Actor = input.actor ?? { kind: 'system', id: 'firebreak' };
     const entry = this.#entry(now, input.kind, actor, input.origin, input.text, input.source);
     if (input.ref !== undefined) entry.ref = input.ref;
+    Object.assign(incident.refs, input.refs);
     return this.#commit(incident, [entry], false, input.visible);
   }
 

@@ -1,4 +1,5 @@
 import { severityLabel } from './severity.ts';
+import { ticketName, ticketsOf } from './tickets.ts';
 import { foldTimeline, type TimelineItem } from './timeline-view.ts';
 import { PHASES, type Actor, type Incident, type TimelineEntry } from './types.ts';
 
@@ -41,10 +42,23 @@ export function renderReview(
     `## Status updates\n\n${statusUpdates(items)}`,
     `## Timeline\n\n${table(['Time (UTC)', 'Who', 'What'], timelineRows(items, options.slackUrl))}`,
     `## Messages added to the timeline\n\n${messages(items)}`,
-    '## Follow-ups\n\n- [ ] _None recorded yet._',
+    `## Follow-ups\n\n${followUps(incident)}`,
     `## Lessons learned\n\n${LESSONS}`,
   ];
   return `${parts.join('\n\n')}\n`;
+}
+
+/** Follow-up tickets with their state as last known (a box ticked when done). */
+function followUps(incident: Incident) {
+  const tickets = ticketsOf(incident).filter((t) => t.purpose === 'followup');
+  if (tickets.length === 0)
+    return '- [ ] _None recorded yet: `/incident followup <text>` opens one._';
+  return tickets
+    .map((t) => {
+      const name = t.url ? `[${ticketName(t)}](${t.url})` : ticketName(t);
+      return `- [${t.done ? 'x' : ' '}] ${name}: ${oneLine(t.title)} (${oneLine(t.status)})`;
+    })
+    .join('\n');
 }
 
 const LESSONS = ['What went well?', 'What went wrong?', 'Where did we get lucky?']

@@ -9,6 +9,7 @@ export const ACTION_REOPEN = 'incident_reopen';
 export const ACTION_STATUS = 'incident_status';
 export const ACTION_CLOSE = 'incident_close';
 export const ACTION_PAGE = 'incident_page';
+export const ACTION_TICKET = 'incident_ticket';
 
 /** Alert text never auto-links: `verbatim` keeps Slack from turning URLs and #names into links. */
 export function mrkdwn(text: string) {

@@ -9,6 +9,7 @@ import type { OutboundQueue } from '../outbound/outbound-queue.ts';
 import type { SeenDeliveries } from '../store/seen-deliveries.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
+import type { TicketAdapter } from '../integrations/tickets/create-ticket-adapter.ts';
 import { AppHome } from './app-home.ts';
 import { IncidentChannels } from './incident-channels.ts';
 import { IncidentMessagePublisher } from './incident-message-publisher.ts';
@@ -17,6 +18,7 @@ import { registerSlackListeners } from './register-slack-listeners.ts';
 import { SlackConnection } from './slack-connection.ts';
 import { SlackGateway } from './slack-gateway.ts';
 import { ThrottleNotice } from './throttle-notice.ts';
+import { TicketBookmarks } from './ticket-bookmarks.ts';
 import { UpdateReminders } from './update-reminders.ts';
 
 export interface SlackAdapterOptions {
@@ -35,6 +37,7 @@ export interface SlackAdapterOptions {
   /** How often to look for incidents due a status-update reminder; default 1 min. */
   reminderCheckMs?: number;
   pagerduty?: PagerDutyAdapter;
+  tickets?: TicketAdapter;
 }
 
 /**
@@ -62,7 +65,12 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     gateway,
     alertsChannel: config.alertsChannel,
   });
-  const features = { canPage: Boolean(options.pagerduty?.outbound) };
+  const desk = options.tickets?.desk;
+  const features = {
+    canPage: Boolean(options.pagerduty?.outbound),
+    canTicket: Boolean(desk && desk.systems.length > 0),
+    ...(desk ? { pendingTickets: (id: string) => desk.pending(id) } : {}),
+  };
   let channels: IncidentChannels | undefined;
   const publisher = new IncidentMessagePublisher({
     incidents,
@@ -95,6 +103,8 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     },
   });
   options.pagerduty?.outbound?.onPaged((id) => channels?.inviteMore(id));
+  desk?.onProblem((id, text) => void thread.notify(id, text));
+  if (desk) new TicketBookmarks({ incidents, queue, gateway, channels, logger });
   const reconcile = async () => {
     await publisher.reconcile();
     await channels.reconcile();
@@ -136,6 +146,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     clock,
     logger,
     ...(options.pagerduty ? { pagerduty: options.pagerduty } : {}),
+    ...(options.tickets ? { tickets: options.tickets } : {}),
   });
 
   return { gateway, publisher, thread, connection, channels, reminders, reconcile };

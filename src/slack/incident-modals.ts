@@ -29,6 +29,8 @@ export interface FormContext {
   incidentId?: string;
   /** The channel the form was opened from: replies go there. */
   channel?: string;
+  /** Ticket forms: what the ticket is for. */
+  purpose?: string;
 }
 
 /** Values a modal's state holds, as Slack sends them in `view.state.values`. */
@@ -264,6 +266,7 @@ export function readContext(privateMetadata: string | undefined): FormContext {
     return {
       ...(typeof parsed.incidentId === 'string' ? { incidentId: parsed.incidentId } : {}),
       ...(typeof parsed.channel === 'string' ? { channel: parsed.channel } : {}),
+      ...(typeof parsed.purpose === 'string' ? { purpose: parsed.purpose } : {}),
     };
   } catch {
     return {};
@@ -288,7 +291,7 @@ function modal(
   };
 }
 
-function textInput(
+export function textInput(
   blockId: string,
   label: string,
   options: {
@@ -297,6 +300,7 @@ function textInput(
     optional?: boolean;
     max: number;
     placeholder?: string;
+    hint?: string;
   },
 ) {
   return {
@@ -304,6 +308,7 @@ function textInput(
     block_id: blockId,
     label: plain(label),
     ...(options.optional ? { optional: true } : {}),
+    ...(options.hint ? { hint: plain(options.hint) } : {}),
     element: {
       type: 'plain_text_input',
       action_id: 'value',

@@ -14,7 +14,10 @@ export type IncidentCommand =
   | { name: 'reopen'; id?: string }
   | { name: 'note'; id?: string; text: string }
   | { name: 'timeline'; id?: string }
-  | { name: 'review'; id?: string }
+  | { name: 'review'; id?: string; publish?: TicketSystemWord }
+  | { name: 'ticket'; id?: string; system?: TicketSystemWord }
+  | { name: 'followup'; id?: string; system?: TicketSystemWord; text: string }
+  | { name: 'context'; id?: string; service?: string }
   | { name: 'close'; id?: string }
   | { name: 'channel'; id?: string }
   | { name: 'page'; id?: string; query?: string }
@@ -27,6 +30,8 @@ export type IncidentCommand =
   | { name: 'invite'; id?: string; users: string[] }
   | { name: 'summary'; id?: string; text: string }
   | { name: 'usage'; problem: string };
+
+export type TicketSystemWord = 'jira' | 'github';
 
 /** People typed as `@pat` arrive as IDs only when the command escapes them (manifest.yml). */
 const ESCAPE_HINT =
@@ -67,7 +72,22 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     case 'timeline':
       return onlyId(name, rest, (id) => ({ name: 'timeline', ...id }));
     case 'review':
-      return onlyId(name, rest, (id) => ({ name: 'review', ...id }));
+      return withId(name, rest, (id, tail) =>
+        systemWord(tail, 'review', (publish) => ({ name: 'review', ...id, ...publish })),
+      );
+    case 'ticket':
+      return withId(name, rest, (id, tail) =>
+        systemWord(tail, 'ticket', (system) => ({ name: 'ticket', ...id, ...system })),
+      );
+    case 'followup':
+    case 'follow-up':
+      return withText(rest, (id, tail) => followup(id, tail));
+    case 'context':
+      return withId(name, rest, (id, tail) => ({
+        name: 'context',
+        ...id,
+        ...(tail && { service: tail.slice(0, 100) }),
+      }));
     case 'close':
       return onlyId(name, rest, (id) => ({ name: 'close', ...id }));
     case 'channel':
@@ -183,6 +203,35 @@ function invite(id: IdPart, text: string): IncidentCommand {
   return { name: 'invite', ...id, users: [...new Set(users as string[])] };
 }
 
+/** `jira` or `github`, or nothing; anything else is a mistake worth saying. */
+function systemWord<K extends 'publish' | 'system'>(
+  tail: string,
+  name: string,
+  build: (part: Partial<Record<K, TicketSystemWord>>) => IncidentCommand,
+): IncidentCommand {
+  const word = tail.toLowerCase();
+  const key = (name === 'review' ? 'publish' : 'system') as K;
+  if (!word) return build({});
+  if (word === 'jira' || word === 'github')
+    return build({ [key]: word } as Partial<Record<K, TicketSystemWord>>);
+  return usage(`\`${name}\` takes \`jira\` or \`github\`: \`/incident ${name} jira\`.`);
+}
+
+function followup(id: IdPart, text: string): IncidentCommand {
+  const [first = '', ...rest] = text.split(/\s+/);
+  const system = first.toLowerCase();
+  const named = system === 'jira' || system === 'github';
+  const body = (named ? rest.join(' ') : text).trim();
+  if (!body)
+    return usage('`followup` needs text: `/incident followup Add an alert on queue depth`.');
+  return {
+    name: 'followup',
+    ...id,
+    ...(named ? { system: system as TicketSystemWord } : {}),
+    text: body.slice(0, 250),
+  };
+}
+
 function userId(text: string) {
   const match = USER.exec(text.trim());
   return match ? (match[1] ?? match[2]) : undefined;
@@ -218,7 +267,11 @@ export const HELP_TEXT = [
   '`/incident note [INC-42] <text>` — add a note to the timeline',
   '`/incident timeline [INC-42]` — show the timeline',
   '`/incident resolve [INC-42] [note]` — resolve · `reopen [INC-42]` — reopen',
-  '`/incident review [INC-42]` — post-incident review draft (Markdown)',
+  '`/incident review [INC-42] [jira|github]` — post-incident review draft (Markdown), or ' +
+    'published as a Jira or GitHub issue',
+  '`/incident ticket [INC-42] [jira|github]` — open a ticket for the incident (a form)',
+  '`/incident followup [INC-42] [jira|github] <text>` — open a follow-up ticket',
+  '`/incident context [INC-42] [service]` — open Jira issues and recent deploys and merges',
   '`/incident close [INC-42]` — archive a resolved incident’s channel',
   '`/incident channel INC-42` — give a declared incident a channel it does not have yet',
   '`/incident page [INC-42] [service]` — page someone through PagerDuty',

@@ -6,6 +6,7 @@ import type { Health } from '../health.ts';
 import type { OutboundQueue } from '../outbound/outbound-queue.ts';
 import type { SeenDeliveries } from '../store/seen-deliveries.ts';
 import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
+import type { TicketAdapter } from '../integrations/tickets/create-ticket-adapter.ts';
 import type { AppHome } from './app-home.ts';
 import {
   ACTION_ACK,
@@ -16,10 +17,12 @@ import {
   ACTION_RESOLVE,
   ACTION_RETRY,
   ACTION_STATUS,
+  ACTION_TICKET,
 } from './blocks.ts';
 import type { IncidentChannels } from './incident-channels.ts';
 import { declareView, statusView } from './incident-modals.ts';
 import { registerForms } from './register-forms.ts';
+import { registerTicketListeners } from './register-ticket-listeners.ts';
 import { registerTimelineListeners } from './register-timeline-listeners.ts';
 import { parseIncidentCommand } from './parse-incident-command.ts';
 import {
@@ -45,6 +48,7 @@ export interface SlackListenerDeps {
   clock: Clock;
   logger: Logger;
   pagerduty?: PagerDutyAdapter;
+  tickets?: TicketAdapter;
 }
 
 /** Slack wants an answer within 3 s; past this we answer "working on it" and reply later. */
@@ -68,6 +72,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
     clock: deps.clock,
     botUserId: deps.botUserId(),
     ...(deps.pagerduty ? { pagerduty: deps.pagerduty } : {}),
+    ...(deps.tickets ? { tickets: deps.tickets } : {}),
     actor,
     ...extra,
   });
@@ -146,6 +151,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
     [ACTION_CLOSE, 'close'],
     [ACTION_DECLARE, 'declare-form'],
     [ACTION_PAGE, 'page'],
+    [ACTION_TICKET, 'ticket'],
   ] as const) {
     app.action<Click>(actionId, async ({ ack, body, action }) => {
       await ack();
@@ -192,6 +198,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
 
   registerTimelineListeners(app, { ...deps, tell });
 
+  registerTicketListeners(app, { ...deps, tell });
+
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab && event.tab !== 'home') return;
     await deps.home.publish(event.user).catch((error: unknown) => {
@@ -223,7 +231,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
   }
 
   async function clickCommand(
-    name: 'reopen' | 'status-form' | 'close' | 'declare-form' | 'page',
+    name: 'reopen' | 'status-form' | 'close' | 'declare-form' | 'page' | 'ticket',
     id: string,
     ctx: CommandContext,
   ): Promise<CommandReply> {
@@ -235,6 +243,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
     }
     if (name === 'close') return runIncidentCommand({ name: 'close', id }, ctx);
     if (name === 'page') return runIncidentCommand({ name: 'page', id }, ctx);
+    if (name === 'ticket') return runIncidentCommand({ name: 'ticket', id }, ctx);
     const form = { incidentId: id, ...(ctx.channel ? { channel: ctx.channel } : {}) };
     if (name === 'status-form') {
       if (incident.status === 'resolved')

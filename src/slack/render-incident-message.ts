@@ -1,7 +1,9 @@
 import { countAlerts } from '../core/apply-alerts.ts';
 import { phaseWord } from '../core/lifecycle.ts';
 import { severityLabel } from '../core/severity.ts';
+import { ticketName, ticketsOf } from '../core/tickets.ts';
 import type { AlertState, Incident, Severity } from '../core/types.ts';
+import type { PendingTicket } from '../integrations/tickets/ticket-desk.ts';
 import {
   ACTION_ACK,
   ACTION_DECLARE,
@@ -9,6 +11,7 @@ import {
   ACTION_REOPEN,
   ACTION_RESOLVE,
   ACTION_RETRY,
+  ACTION_TICKET,
   button,
   mrkdwn,
   plain,
@@ -62,6 +65,10 @@ export interface IncidentMessage {
 export interface MessageFeatures {
   /** PagerDuty is set up: offer Page until the incident is paged. */
   canPage?: boolean;
+  /** A ticket system is set up: offer Create ticket. */
+  canTicket?: boolean;
+  /** Tickets of an incident still being opened. */
+  pendingTickets?: (incidentId: string) => PendingTicket[];
 }
 
 export function renderIncidentMessage(
@@ -95,6 +102,9 @@ export function renderIncidentMessage(
     blocks.push({ type: 'context', block_id: 'inc_response', elements: [mrkdwn(response)] });
   const paged = pagerDutyLine(incident);
   if (paged) blocks.push({ type: 'context', block_id: 'inc_pagerduty', elements: [mrkdwn(paged)] });
+  const tickets = ticketLine(incident, features.pendingTickets?.(incident.id) ?? []);
+  if (tickets)
+    blocks.push({ type: 'context', block_id: 'inc_tickets', elements: [mrkdwn(tickets)] });
   const actions = actionButtons(incident, features);
   if (actions.length > 0)
     blocks.push({ type: 'actions', block_id: 'inc_actions', elements: actions });
@@ -210,6 +220,22 @@ function pagerDutyLine(incident: Incident) {
   return `:pager: ${target}${service}${ref.status ? ` · ${safe(ref.status, 40)}` : ''}`;
 }
 
+/** The incident's tickets and those being opened, for its message and summary. */
+export function ticketLine(incident: Incident, pending: PendingTicket[]) {
+  const tickets = ticketsOf(incident);
+  const parts = tickets.map((t) => {
+    const name = t.url ? link(t.url, ticketName(t)) : escapeText(ticketName(t));
+    const kind = t.purpose === 'followup' ? 'follow-up ' : t.purpose === 'review' ? 'review ' : '';
+    return `${kind}${name}${t.status ? ` ${safe(t.status, 40)}` : ''}`;
+  });
+  for (const p of pending) {
+    const label = p.system === 'github' ? 'GitHub issue' : 'Jira issue';
+    const kind = p.purpose === 'followup' ? 'follow-up ' : '';
+    parts.push(`_opening ${kind}${label}…_`);
+  }
+  return parts.length > 0 ? `:ticket: ${parts.join(' · ')}` : '';
+}
+
 /** Where a declared incident is worked: its channel, phase and people. */
 function responseLine(incident: Incident) {
   if (!incident.declaredAt) return '';
@@ -240,6 +266,7 @@ function actionButtons(incident: Incident, features: MessageFeatures = {}) {
   if (features.canPage && !incident.refs.pagerduty?.id)
     buttons.push(button(ACTION_PAGE, 'Page', id));
   if (!incident.declaredAt) buttons.push(button(ACTION_DECLARE, 'Start incident', id));
+  if (features.canTicket) buttons.push(button(ACTION_TICKET, 'Create ticket', id));
   // A declared incident's Resolve asks for the resolution in a form; an alert's only confirms.
   const resolve = button(ACTION_RESOLVE, 'Resolve', id, 'danger');
   buttons.push(

@@ -8,12 +8,13 @@ import {
   ACTION_REOPEN,
   ACTION_RESOLVE,
   ACTION_STATUS,
+  ACTION_TICKET,
   button,
   mrkdwn,
   plain,
   section,
 } from './blocks.ts';
-import type { MessageFeatures } from './render-incident-message.ts';
+import { ticketLine, type MessageFeatures } from './render-incident-message.ts';
 import { bold, link, safe, slackDate, truncate, who } from './mrkdwn.ts';
 
 /** conversations.setTopic refuses more than 250 characters. */
@@ -80,6 +81,9 @@ export function renderIncidentSummary(
     { type: 'section', block_id: 'sum_fields', fields: fields.map(mrkdwn) },
     section('sum_update', update),
   ];
+  const tickets = ticketLine(incident, features.pendingTickets?.(incident.id) ?? []);
+  if (tickets)
+    blocks.push({ type: 'context', block_id: 'sum_tickets', elements: [mrkdwn(tickets)] });
   const buttons = summaryButtons(incident, features);
   if (buttons.length > 0)
     blocks.push({ type: 'actions', block_id: 'sum_actions', elements: buttons });
@@ -108,6 +112,7 @@ function summaryButtons(incident: Incident, features: MessageFeatures) {
   buttons.push(button(ACTION_STATUS, 'Post update', id));
   if (features.canPage && !incident.refs.pagerduty?.id)
     buttons.push(button(ACTION_PAGE, 'Page', id));
+  if (features.canTicket) buttons.push(button(ACTION_TICKET, 'Create ticket', id));
   buttons.push(button(ACTION_RESOLVE, 'Resolve', id, 'danger'));
   return buttons;
 }

@@ -11,6 +11,8 @@ import { listText, timelineText } from './incident-texts.ts';
 import { onCallText, pageForm, type PagerDutyCommandContext } from './pagerduty-commands.ts';
 import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
 import { shareReview } from './share-review.ts';
+import type { TicketAdapter } from '../integrations/tickets/create-ticket-adapter.ts';
+import { contextText, followUp, publishReview, ticketForm } from './ticket-commands.ts';
 import { HELP_TEXT, type IncidentCommand } from './parse-incident-command.ts';
 import type { SlackGateway } from './slack-gateway.ts';
 
@@ -39,6 +41,7 @@ export interface CommandContext {
   /** The bot's own user ID: it cannot take a role. */
   botUserId?: string;
   pagerduty?: PagerDutyAdapter;
+  tickets?: TicketAdapter;
 }
 
 /** Runs one `/incident` command (or mention) and says what happened, for Slack to show. */
@@ -129,7 +132,15 @@ export async function runIncidentCommand(
     case 'invite':
       return invite(incident, command.users, ctx);
     case 'review':
-      return shareReview(incident, ctx);
+      return command.publish
+        ? publishReview(incident, command.publish, ctx)
+        : shareReview(incident, ctx);
+    case 'ticket':
+      return ticketForm(incident, command.system, ctx);
+    case 'followup':
+      return followUp(incident, command.system, plainSlackText(command.text), ctx);
+    case 'context':
+      return contextText(incident, command.service, ctx);
     case 'close':
       return close(incident, ctx);
     case 'channel':

@@ -53,6 +53,7 @@ export interface Harness {
     channel: string,
     message: { ts: string; text: string; user: string },
     user?: { id: string; name: string },
+    callbackId?: string,
   ): Promise<Response>;
   /** Slack delivers an Events API event. */
   event(event: object): Promise<Response>;
@@ -86,6 +87,8 @@ export async function startHarness(
     env?: Record<string, string>;
     clock?: Clock;
     dataDir?: string;
+    /** Least wait after a GitHub secondary rate limit without Retry-After. */
+    gitHubSecondaryWaitMs?: number;
   } = {},
 ): Promise<Harness> {
   const slack = await SlackStandIn.start({ token: TOKEN, ...options.standIn });
@@ -100,6 +103,7 @@ export async function startHarness(
       slackPostIntervalMs: 20,
       slackRecheckMs: 200,
       reminderCheckMs: 50,
+      gitHubSecondaryWaitMs: options.gitHubSecondaryWaitMs ?? 300,
     });
     const port = await bot.listen(0, '127.0.0.1');
     return { bot, url: `http://127.0.0.1:${port}` };
@@ -165,9 +169,9 @@ export async function startHarness(
       const raw = await res.text();
       return { status: res.status, body: raw ? JSON.parse(raw) : {} };
     },
-    shortcut(channel, message, user = PAT) {
+    shortcut(channel, message, user = PAT, callbackId = 'add_to_timeline') {
       const payload = messageShortcutPayload({
-        callbackId: 'add_to_timeline',
+        callbackId,
         channel: { id: channel, name: slack.channel(channel)?.name ?? channel },
         message,
         user,

@@ -349,10 +349,45 @@ describe('renderReview', () => {
 
     const lessons = section(review, 'Lessons learned');
 
-    expect(section(review, 'Follow-ups')).toBe('- [ ] _None recorded yet._');
+    expect(section(review, 'Follow-ups')).toBe(
+      '- [ ] _None recorded yet: `/incident followup <text>` opens one._',
+    );
     expect(lessons).toContain('What went well?');
     expect(lessons).toContain('What went wrong?');
     expect(lessons).toContain('Where did we get lucky?');
+  });
+});
+
+describe('renderReview follow-ups', () => {
+  it('lists follow-up tickets with their last known state, done ones ticked', () => {
+    const incident = checkoutIncident();
+    const ticket = (key: string, status: string, done: boolean, system = 'jira') => ({
+      system,
+      key,
+      container: 'ops',
+      url: `https://acme.atlassian.net/browse/${key}`,
+      purpose: 'followup',
+      title: `Fix ${key}`,
+      status,
+      done: String(done),
+      createdAt: '2026-03-14T10:00:00.000Z',
+    });
+    incident.refs['ticket:jira:OPS-7'] = ticket('OPS-7', 'Done', true);
+    incident.refs['ticket:github:12'] = ticket('12', 'open', false, 'github');
+    incident.refs['ticket:jira:OPS-6'] = {
+      ...ticket('OPS-6', 'To Do', false),
+      purpose: 'incident',
+    };
+
+    const followUps = section(
+      renderReview(incident, checkoutTimeline(), { now: NOW }),
+      'Follow-ups',
+    );
+
+    expect(followUps.split('\n')).toEqual([
+      '- [x] [Jira OPS-7](https://acme.atlassian.net/browse/OPS-7): Fix OPS-7 (Done)',
+      '- [ ] [GitHub #12](https://acme.atlassian.net/browse/12): Fix 12 (open)',
+    ]);
   });
 });
 
