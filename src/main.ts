@@ -17,6 +17,8 @@ async function main() {
   if (config.sandbox) config = await withSandboxSlack(config, logger);
   const pagerDutySandbox = await withSandboxPagerDuty(config, logger);
   if (pagerDutySandbox) config = pagerDutySandbox.config;
+  const ticketSandbox = await withSandboxTickets(config, logger);
+  if (ticketSandbox) config = ticketSandbox.config;
   if (config.sandbox && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
     logger.warn(
       { host: config.host },
@@ -34,6 +36,7 @@ async function main() {
     throw startupProblem(error, config);
   });
   pagerDutySandbox?.subscribe(port);
+  ticketSandbox?.subscribe(port);
   logger.info(
     { port, host: config.host, alertsChannel: config.alertsChannel, dataDir: config.dataDir },
     'firebreak is ready',
@@ -81,6 +84,13 @@ async function withSandboxPagerDuty(config: Config, logger: ReturnType<typeof cr
   if (!config.sandbox || own) return undefined;
   const { startSandboxPagerDuty } = await import('./sandbox/start-sandbox-pagerduty.ts');
   return startSandboxPagerDuty(config, logger.child({ component: 'pagerduty-sandbox' }));
+}
+
+/** In the sandbox, without a Jira or GitHub of its own: their local stand-ins. */
+async function withSandboxTickets(config: Config, logger: ReturnType<typeof createLogger>) {
+  if (!config.sandbox || (config.jira && config.github)) return undefined;
+  const { startSandboxTickets } = await import('./sandbox/start-sandbox-tickets.ts');
+  return startSandboxTickets(config, logger.child({ component: 'tickets-sandbox' }));
 }
 
 /** Start-up failures people can fix, as one line naming what to change. */

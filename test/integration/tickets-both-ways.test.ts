@@ -375,3 +375,62 @@ describe('Tickets, both ways', () => {
     expect(jiraWebhook.status).toBe(404);
   });
 });
+
+describe('Tickets when the systems misbehave', () => {
+  it('finds a ticket whose answer was lost instead of opening a second one', async () => {
+    await start();
+    await alertIncident();
+    jira!.failNext('POST /rest/api/3/issue', { loseAnswer: true });
+    gh!.failNext('POST /repos/acme/checkout/issues', { loseAnswer: true });
+
+    await bot().command('followup INC-1 Add an alert on replication lag');
+    await bot().command('followup INC-1 github Document the failover');
+
+    await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:jira:OPS-1']);
+    await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:github:1']);
+    expect(jira!.issues()).toHaveLength(1);
+    expect(gh!.issues('acme', 'checkout')).toHaveLength(1);
+    expect(jira!.callsTo('POST /rest/api/3/issue')).toHaveLength(1);
+    expect(gh!.callsTo('POST /repos/acme/checkout/issues')).toHaveLength(1);
+  });
+
+  it('rides out GitHub’s secondary rate limit on a burst of 40 issues without duplicates (F14)', async () => {
+    let now = Date.now();
+    gh = await GitHubStandIn.start({
+      issueCreationsPerMinute: 30,
+      secondaryRetryAfterSeconds: 1,
+      clock: () => now,
+    });
+    h = await startHarness({
+      env: {
+        GITHUB_TOKEN: DEFAULT_TOKEN,
+        GITHUB_REPOSITORY: 'acme/checkout',
+        GITHUB_API_URL: gh.url,
+      },
+      gitHubSecondaryWaitMs: 200,
+    });
+    await alertIncident();
+
+    for (let n = 1; n <= 40; n += 1) {
+      const reply = await bot().command(`followup INC-1 Follow-up number ${n}`);
+      expect(reply.status).toBe(200);
+      expect(reply.body.text).toContain('opening');
+    }
+    await eventually(() => gh!.issues('acme', 'checkout').length === 30);
+    await eventually(() => messageText().includes('opening follow-up GitHub issue'));
+    const refused = gh.calls.filter((c) => c.path.endsWith('/issues') && c.status === 403);
+    expect(refused.length).toBeGreaterThan(0);
+    // While GitHub holds writes back, the bot does not keep knocking.
+    expect(refused.length).toBeLessThanOrEqual(4);
+
+    now += 61_000;
+    await eventually(() => gh!.issues('acme', 'checkout').length === 40, 30_000);
+    await bot().settle();
+    const titles = gh.issues('acme', 'checkout').map((i) => i.title);
+    expect(new Set(titles).size).toBe(40);
+    const links = Object.keys(bot().bot.incidents.get('INC-1')!.refs).filter((r) =>
+      r.startsWith('ticket:github:'),
+    );
+    expect(links).toHaveLength(40);
+  }, 60_000);
+});

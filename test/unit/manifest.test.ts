@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SHORTCUT_ADD_TO_TIMELINE } from '../../src/slack/register-slack-listeners.ts';
+import { SHORTCUT_CREATE_FOLLOWUP } from '../../src/slack/register-ticket-listeners.ts';
 
 interface Manifest {
   _metadata: { major_version: number };
@@ -51,7 +52,7 @@ const SCOPE_OF_METHOD: Record<string, string[]> = {
 };
 /** Scopes that come with a feature rather than a method call. */
 const FEATURE_SCOPES = {
-  commands: 'the /incident command and the "Add to timeline" message shortcut',
+  commands: 'the /incident command and the "Add to timeline" and "Create follow-up" shortcuts',
   'app_mentions:read': 'app_mention events',
 };
 
@@ -111,6 +112,7 @@ describe('manifest.yml', () => {
 
     expect(m.features.shortcuts).toEqual([
       expect.objectContaining({ type: 'message', callback_id: SHORTCUT_ADD_TO_TIMELINE }),
+      expect.objectContaining({ type: 'message', callback_id: SHORTCUT_CREATE_FOLLOWUP }),
     ]);
     for (const s of m.features.shortcuts) {
       expect(s.name.length).toBeLessThanOrEqual(24);

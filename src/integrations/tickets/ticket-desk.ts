@@ -12,6 +12,11 @@ import { textToDoc } from './text-to-doc.ts';
 const CREATE_JOB = 'tickets.create';
 const COMMENT_JOB = 'tickets.comment';
 const CLOSE_JOB = 'tickets.close';
+const PURPOSE_WORD: Record<TicketPurpose, string> = {
+  incident: 'ticket',
+  followup: 'follow-up',
+  review: 'review',
+};
 /** Where a ticket's creation started, so a retry looks for what a lost answer opened. */
 const ATTEMPT_PREFIX = 'ticket-attempt:';
 
@@ -135,7 +140,7 @@ export class TicketDesk {
         marker,
         actorId: input.actor.id,
         actorName: input.actor.name ?? input.actor.id,
-        what: `opening a ${system.label} ${purpose === 'followup' ? 'follow-up' : 'ticket'}`,
+        what: `opening a ${system.label} ${PURPOSE_WORD[purpose]}`,
         show: 'true',
       },
       priority: 1,
@@ -216,7 +221,7 @@ export class TicketDesk {
       done: state.done,
       createdAt: new Date().toISOString(),
     };
-    const what = ticket.purpose === 'followup' ? 'follow-up' : 'ticket';
+    const what = PURPOSE_WORD[ticket.purpose];
     await incidents.record({
       id: incident.id,
       kind: 'external',

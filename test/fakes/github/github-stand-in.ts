@@ -140,7 +140,8 @@ export class GitHubStandIn {
   /**
    * The next `times` requests matching `pattern` (e.g. 'POST /repos/acme/checkout/issues', `*`
    * for one segment, or a RegExp on 'METHOD /path') get `failure` instead of an answer, before
-   * auth and state. A 403 or 429 without a body is a secondary rate limit.
+   * auth and state. A 403 or 429 without a body is a secondary rate limit. With `loseAnswer`
+   * they are handled as usual and the answer is dropped instead.
    */
   failNext(pattern: string | RegExp, failure: Failure = {}): void {
     this.failures.push(queueFailure(pattern, failure));
@@ -287,9 +288,16 @@ export class GitHubStandIn {
         return;
       }
 
-      const reply = failure
-        ? failureReply(failure, this.rateLimit.headers())
-        : this.answer({ method, url, headers: req.headers, body, invalidJson: invalid }, raw);
+      const lost = failure?.loseAnswer === true;
+      const reply =
+        failure && !lost
+          ? failureReply(failure, this.rateLimit.headers())
+          : this.answer({ method, url, headers: req.headers, body, invalidJson: invalid }, raw);
+      if (lost) {
+        this.record({ ...call, status: 0, response: reply.body, at: this.repos.now() });
+        res.destroy();
+        return;
+      }
       const requestId = `F1RE:${(this.calls.length + 1).toString(16).padStart(6, '0').toUpperCase()}`;
       send(res, { ...reply, headers: { 'x-github-request-id': requestId, ...reply.headers } });
       this.record({ ...call, status: reply.status, response: reply.body, at: this.repos.now() });

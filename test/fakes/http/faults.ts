@@ -19,6 +19,11 @@ export interface Failure {
   times?: number;
   /** Close the connection without answering: the client sees a network error. */
   disconnect?: boolean;
+  /**
+   * Handle the request as usual (it takes effect) but close the connection instead of answering:
+   * an answer lost to a timeout or a crash. Stand-ins that support it say so.
+   */
+  loseAnswer?: boolean;
 }
 
 export interface QueuedFailure {

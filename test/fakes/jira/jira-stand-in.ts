@@ -97,7 +97,8 @@ export class JiraStandIn {
 
   /**
    * The next `times` requests matching `pattern` ('POST /rest/api/3/issue', a RegExp on
-   * 'METHOD /path') get `failure` instead of an answer, before auth and state.
+   * 'METHOD /path') get `failure` instead of an answer, before auth and state; with
+   * `loseAnswer` they are handled as usual and the answer is dropped instead.
    */
   failNext(pattern: string | RegExp, failure: Failure = {}): void {
     this.failures.push(queueFailure(pattern, failure));
@@ -272,12 +273,15 @@ export class JiraStandIn {
         body,
         invalidJson: invalid,
       };
-      const outcome = failure
-        ? answered(failureReply(failure))
-        : raw === undefined
-          ? answered({ status: 413, headers: {}, body: 'Request Entity Too Large' })
-          : this.answer(request);
-      send(res, outcome.reply);
+      const lost = failure?.loseAnswer === true;
+      const outcome =
+        failure && !lost
+          ? answered(failureReply(failure))
+          : raw === undefined
+            ? answered({ status: 413, headers: {}, body: 'Request Entity Too Large' })
+            : this.answer(request);
+      if (lost) res.destroy();
+      else send(res, outcome.reply);
       const { status, body: response } = outcome.reply;
       this.record({ ...call, status, response, at: this.site.now() });
       for (const payload of outcome.events) this.emit(payload);
