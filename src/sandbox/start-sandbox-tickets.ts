@@ -26,7 +26,16 @@ export async function startSandboxTickets(config: Config, logger: Logger) {
   const github = config.github ? undefined : await GitHubStandIn.start({ onCall: log('github') });
   let next = config;
   if (jira) {
-    await seedJira(jira);
+    // An open issue of the demo's service, reported by a person.
+    jira.createIssue(
+      {
+        project: { key: 'OPS' },
+        issuetype: { name: 'Bug' },
+        summary: 'Checkout latency spikes after the pool change',
+        labels: ['checkout-api'],
+      },
+      PAT.accountId,
+    );
     next = {
       ...next,
       jira: {
@@ -71,22 +80,4 @@ export async function startSandboxTickets(config: Config, logger: Logger) {
       });
     },
   };
-}
-
-/** An open issue of the demo's service, reported by a person. */
-async function seedJira(jira: JiraStandIn) {
-  const auth = Buffer.from(`${DEFAULT_EMAIL}:${DEFAULT_API_TOKEN}`).toString('base64');
-  await fetch(`${jira.url}rest/api/3/issue`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      fields: {
-        project: { key: 'OPS' },
-        issuetype: { name: 'Bug' },
-        summary: 'Checkout latency spikes after the pool change',
-        labels: ['checkout-api'],
-        reporter: { accountId: PAT.accountId },
-      },
-    }),
-  });
 }

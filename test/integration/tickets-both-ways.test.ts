@@ -115,6 +115,16 @@ async function createTicket(system: 'jira' | 'github', extra: Record<string, Vie
   return { form, result };
 }
 
+/** INC-1 with a Jira ticket (OPS-1) and a GitHub issue (#1) opened from its message. */
+async function withBothTickets() {
+  await start();
+  await alertIncident();
+  await createTicket('jira');
+  await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:jira:OPS-1']);
+  await createTicket('github');
+  await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:github:1']);
+}
+
 async function timelineTexts(id = 'INC-1') {
   return (await bot().bot.incidents.timeline(id)).map((e) => e.text);
 }
@@ -199,12 +209,7 @@ describe('Tickets, both ways', () => {
   });
 
   it('comments status updates and the resolution, and moves the Jira issue to done', async () => {
-    await start();
-    await alertIncident();
-    await createTicket('jira');
-    await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:jira:OPS-1']);
-    await createTicket('github');
-    await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:github:1']);
+    await withBothTickets();
 
     await bot().command('status INC-1 identified Bad deploy of v1.4; rolling back');
     await eventually(() => jira!.comments('OPS-1').length === 1);
@@ -247,12 +252,7 @@ describe('Tickets, both ways', () => {
   });
 
   it('records people’s changes from Jira and GitHub webhooks, once, and drops bad signatures', async () => {
-    await start();
-    await alertIncident();
-    await createTicket('jira');
-    await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:jira:OPS-1']);
-    await createTicket('github');
-    await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:github:1']);
+    await withBothTickets();
 
     jira!.transitionIssue('OPS-1', 'In Progress', JIRA_PAT.accountId);
     jira!.assignIssue('OPS-1', JIRA_SAM.accountId, JIRA_PAT.accountId);
@@ -334,21 +334,15 @@ describe('Tickets, both ways', () => {
     await start();
     await alertIncident();
     // An open issue of the service, opened by someone in Jira.
-    await fetch(`${jira!.url}rest/api/3/issue`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${DEFAULT_EMAIL}:${DEFAULT_API_TOKEN}`).toString('base64')}`,
-        'content-type': 'application/json',
+    jira!.createIssue(
+      {
+        project: { key: 'OPS' },
+        issuetype: { name: 'Task' },
+        summary: 'Checkout latency regression',
+        labels: ['checkout'],
       },
-      body: JSON.stringify({
-        fields: {
-          project: { key: 'OPS' },
-          issuetype: { name: 'Task' },
-          summary: 'Checkout latency regression',
-          labels: ['checkout'],
-        },
-      }),
-    });
+      JIRA_PAT.accountId,
+    );
     gh!.addDeployments('acme', 'checkout', [{ environment: 'production', ref: 'v1.4.0' }]);
 
     const context = await bot().command('context INC-1 checkout');

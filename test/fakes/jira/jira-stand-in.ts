@@ -136,6 +136,16 @@ export class JiraStandIn {
     return this.emit(events.issueUpdatedPayload(this.site, issue, byAccountId, items, changelogId));
   }
 
+  /**
+   * Opens an issue as a person in Jira would (no webhook: seeding), e.g. `{ project: { key:
+   * 'OPS' }, issuetype: { name: 'Bug' }, summary, labels }`; throws what Jira would refuse.
+   */
+  createIssue(fields: Record<string, unknown>, byAccountId: string): StandInIssue {
+    const checked = this.site.createIssue({ fields }, byAccountId);
+    if ('errors' in checked) throw new Error(`JiraStandIn: ${JSON.stringify(checked.errors)}`);
+    return structuredClone(checked.value);
+  }
+
   /** Assigns (null: unassigns) as a person in Jira; returns the `jira:issue_updated`, also sent. */
   assignIssue(key: string, accountId: string | null, byAccountId: string): JiraWebhookPayload {
     const issue = this.mustFind(key);
