@@ -291,17 +291,28 @@ function readPagerDuty(value: Read, check: Check): PagerDutyConfig {
 type Read = (name: string) => string | undefined;
 type Check = (name: string, ok: boolean, rule: string) => void;
 
-/** All of a group of variables, or none: a half-configured integration is a mistake. */
-function allOrNone(value: Read, check: Check, names: string[], what: string) {
+/**
+ * All of a group of variables, or none: a half-configured integration is a mistake, and so is
+ * an optional setting of one that is off (its webhook would answer 404 while people think it
+ * works).
+ */
+function allOrNone(value: Read, check: Check, names: string[], optional: string[]) {
   const missing = names.filter((name) => value(name) === undefined);
-  if (missing.length === names.length) return false;
-  for (const name of missing) check(name, false, `is required with the other ${what} settings`);
+  const needed = `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  if (missing.length === names.length) {
+    for (const name of optional.filter((n) => value(n) !== undefined))
+      check(name, false, `is set, but that integration is off: set ${needed} too`);
+    return false;
+  }
+  for (const name of missing) check(name, false, `is required with the other settings: ${needed}`);
   return missing.length === 0;
 }
 
 function readJira(value: Read, check: Check): JiraConfig | undefined {
   const names = ['JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_PROJECT_KEY'];
-  if (!allOrNone(value, check, names, 'JIRA_')) return undefined;
+  const optional = ['JIRA_ISSUE_TYPE', 'JIRA_WEBHOOK_SECRET', 'JIRA_RESOLVE_TRANSITION'];
+  optional.push('JIRA_PRIORITIES', 'JIRA_CONTEXT_JQL');
+  if (!allOrNone(value, check, names, optional)) return undefined;
   const baseUrl = value('JIRA_BASE_URL')!;
   check(
     'JIRA_BASE_URL',
@@ -351,7 +362,8 @@ function readJira(value: Read, check: Check): JiraConfig | undefined {
 }
 
 function readGitHub(value: Read, check: Check): GitHubConfig | undefined {
-  if (!allOrNone(value, check, ['GITHUB_TOKEN', 'GITHUB_REPOSITORY'], 'GITHUB_')) return undefined;
+  const optional = ['GITHUB_API_URL', 'GITHUB_WEBHOOK_SECRET', 'GITHUB_CLOSE_ON_RESOLVE'];
+  if (!allOrNone(value, check, ['GITHUB_TOKEN', 'GITHUB_REPOSITORY'], optional)) return undefined;
   const repository = value('GITHUB_REPOSITORY')!;
   check(
     'GITHUB_REPOSITORY',

@@ -10,7 +10,14 @@ import {
   type JiraStandInOptions,
 } from '../fakes/jira/jira-stand-in.ts';
 import type { ViewStateValue } from '../fakes/slack/sign.ts';
-import { ALERTS, eventually, fixture, startHarness, type Harness } from '../support/harness.ts';
+import {
+  ALERTS,
+  eventually,
+  fixture,
+  SAM,
+  startHarness,
+  type Harness,
+} from '../support/harness.ts';
 
 const JIRA_SECRET = 'jira-webhook-secret-0123456789';
 const GITHUB_SECRET = 'github-webhook-secret-0123456789';
@@ -208,6 +215,66 @@ describe('Tickets, both ways', () => {
     expect(issues[0]!.summary.length).toBeLessThanOrEqual(255);
   });
 
+  it('bookmarks the ticket in the incident channel and opens follow-ups from a message there', async () => {
+    await start({ github: false });
+    await bot().command('declare sev2 Checkout fails for EU cards');
+    const incident = await eventually(() => {
+      const i = bot().bot.incidents.get('INC-1');
+      return i?.refs.channel?.state === 'ready' ? i : undefined;
+    });
+    const channel = incident.refs.channel!.id!;
+    await createTicket('jira');
+
+    const bookmark = await eventually(() =>
+      bot()
+        .slack.channel(channel)
+        ?.bookmarks.find((b) => b.title === 'Jira OPS-1'),
+    );
+    expect(bookmark.link).toBe(`${jira!.url.replace(/\/$/, '')}/browse/OPS-1`);
+    await eventually(() =>
+      JSON.stringify(bot().slack.messages(channel)[0]?.blocks ?? []).includes('Jira OPS-1'),
+    );
+
+    const ts = bot().slack.postUserMessage(channel, {
+      user: SAM.id,
+      text: 'We need an alert on 3-D Secure timeouts\nthe PSP never told us',
+    });
+    const views = bot().slack.views().length;
+    await bot().shortcut(
+      channel,
+      { ts, text: 'We need an alert on 3-D Secure timeouts\nthe PSP never told us', user: SAM.id },
+      SAM,
+      'create_followup',
+    );
+    const form = await eventually(() =>
+      bot().slack.views().length > views ? bot().slack.lastView('incident_ticket_form') : undefined,
+    );
+    expect(JSON.stringify(form.view)).toContain('We need an alert on 3-D Secure timeouts');
+    await bot().submit(
+      'incident_ticket_form',
+      {
+        system: { value: radio('jira') },
+        title: { value: input('We need an alert on 3-D Secure timeouts') },
+        description: { value: input('the PSP never told us') },
+      },
+      SAM,
+    );
+    const followUp = await eventually(
+      () => bot().bot.incidents.get('INC-1')?.refs['ticket:jira:OPS-2'],
+    );
+    expect(followUp).toMatchObject({
+      purpose: 'followup',
+      title: 'We need an alert on 3-D Secure timeouts',
+    });
+    await bot().settle();
+    // Follow-ups are listed on the message, not bookmarked.
+    expect(
+      bot()
+        .slack.channel(channel)
+        ?.bookmarks.some((b) => b.title.includes('OPS-2')),
+    ).toBe(false);
+  });
+
   it('comments status updates and the resolution, and moves the Jira issue to done', async () => {
     await withBothTickets();
 
@@ -228,6 +295,67 @@ describe('Tickets, both ways', () => {
     expect(texts.filter((t) => t.includes('moved Jira OPS-1'))).toEqual([]);
     expect(texts.some((t) => t.includes('commented on'))).toBe(false);
     await eventually(() => messageText().includes('Jira OPS-1') && messageText().includes('Done'));
+  });
+
+  it('reopens the tickets when the incident is reopened', async () => {
+    await withBothTickets();
+    // Resolved and reopened at once: whenever the job runs, the tickets end open.
+    await bot().command('resolve INC-1 rolled back');
+    await bot().command('reopen INC-1');
+    await bot().bot.queue.idle();
+    expect(jira!.issue('OPS-1')?.status).toBe('To Do');
+    expect(gh!.issue('acme', 'checkout', 1)?.state).toBe('open');
+
+    await bot().command('resolve INC-1 fixed for good');
+    await eventually(() => jira!.issue('OPS-1')?.status === 'Done');
+    await bot().command('reopen INC-1');
+    await eventually(() => jira!.issue('OPS-1')?.status === 'To Do');
+    await eventually(() => gh!.issue('acme', 'checkout', 1)?.state === 'open');
+    expect(await timelineTexts()).toContain('Moved Jira OPS-1 to To Do');
+  });
+
+  it('knows its own comments when it could not look up its accounts at start', async () => {
+    jira = await JiraStandIn.start();
+    jira.failNext('GET /rest/api/3/myself', { status: 503, times: 3 });
+    h = await startHarness({
+      env: {
+        JIRA_BASE_URL: jira.url,
+        JIRA_EMAIL: DEFAULT_EMAIL,
+        JIRA_API_TOKEN: DEFAULT_API_TOKEN,
+        JIRA_PROJECT_KEY: 'OPS',
+        JIRA_WEBHOOK_SECRET: JIRA_SECRET,
+      },
+    });
+    jira.subscribe({ url: `${h.url}/webhooks/jira`, secret: JIRA_SECRET });
+    await alertIncident();
+    await bot().command('followup INC-1 Add an alert');
+    await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:jira:OPS-1']);
+    // A follow-up gets no comments; link an incident ticket as well.
+    await createTicket('jira');
+    await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:jira:OPS-2']);
+
+    await bot().command('status INC-1 identified the pool');
+    await eventually(() => jira!.comments('OPS-2').length === 1);
+    await jira.webhooksSettled();
+    await bot().settle();
+
+    expect(JSON.stringify(jira.comments('OPS-2')[0]!.body)).toContain('Posted by Firebreak');
+    expect((await timelineTexts()).some((t) => t.includes('commented on'))).toBe(false);
+  });
+
+  it('opens one ticket for requests that arrive together', async () => {
+    await start({ github: false });
+    await alertIncident();
+
+    await Promise.all([
+      bot().command('followup INC-1 Add an alert on replication lag'),
+      bot().command('followup INC-1 Add an alert on replication lag'),
+      bot().command('followup INC-1 Add an alert on replication lag'),
+    ]);
+
+    await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:jira:OPS-1']);
+    await bot().bot.queue.idle();
+    expect(jira!.issues()).toHaveLength(1);
   });
 
   it('says clearly when no configured transition is available', async () => {
@@ -371,6 +499,24 @@ describe('Tickets, both ways', () => {
 });
 
 describe('Tickets when the systems misbehave', () => {
+  it('reports refused Jira credentials on /healthz at start, without the token', async () => {
+    await start({ github: false, env: { JIRA_API_TOKEN: 'ATATT-wrong-secret-token' } });
+
+    const health = (await (await fetch(`${bot().url}/healthz`)).json()) as {
+      status: string;
+      problems: { component: string; message: string }[];
+    };
+
+    expect(health.status).toBe('degraded');
+    expect(health.problems).toContainEqual(
+      expect.objectContaining({
+        component: 'jira',
+        message: expect.stringContaining('JIRA_API_TOKEN'),
+      }),
+    );
+    expect(JSON.stringify(health)).not.toContain('ATATT-wrong');
+  });
+
   it('finds a ticket whose answer was lost instead of opening a second one', async () => {
     await start();
     await alertIncident();

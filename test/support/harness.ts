@@ -175,6 +175,7 @@ export async function startHarness(
         channel: { id: channel, name: slack.channel(channel)?.name ?? channel },
         message,
         user,
+        triggerId: slack.issueTriggerId(user.id),
       });
       return signed(interactionBody(payload));
     },

@@ -199,4 +199,64 @@ describe('loadConfig', () => {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
     });
   });
+
+  describe('Jira and GitHub', () => {
+    const JIRA: Env = {
+      JIRA_BASE_URL: 'https://acme.atlassian.net/',
+      JIRA_EMAIL: 'firebreak@acme.example',
+      JIRA_API_TOKEN: 'ATATT-secret-jira-token',
+      JIRA_PROJECT_KEY: 'OPS',
+    };
+    const GITHUB: Env = { GITHUB_TOKEN: 'ghp_secretgithubtoken', GITHUB_REPOSITORY: 'acme/ops' };
+
+    it('are off until configured, and read with their defaults', () => {
+      expect(loadConfig(FULL)).toMatchObject({ jira: undefined, github: undefined });
+
+      const config = loadConfig({ ...FULL, ...JIRA, ...GITHUB });
+
+      expect(config.jira).toMatchObject({
+        baseUrl: 'https://acme.atlassian.net',
+        projectKey: 'OPS',
+        issueType: 'Task',
+        resolveTransitions: ['Done', 'Resolve'],
+        priorities: { critical: 'Highest', error: 'High', warning: 'Medium', info: 'Low' },
+      });
+      expect(config.github).toMatchObject({
+        repository: 'acme/ops',
+        apiUrl: 'https://api.github.com',
+        closeOnResolve: true,
+      });
+    });
+
+    it('names what is missing from a half-configured Jira, without echoing the token', () => {
+      const problems = problemsOf({ ...FULL, JIRA_API_TOKEN: 'ATATT-secret-jira-token' });
+
+      expect(problems).toHaveLength(3);
+      expect(problems[0]).toMatch(/^JIRA_BASE_URL is required with the other settings/);
+      expect(problems.join('\n')).not.toContain('ATATT-secret');
+    });
+
+    it.each([
+      ['JIRA_WEBHOOK_SECRET', 'a-jira-secret-0123456789'],
+      ['JIRA_RESOLVE_TRANSITION', 'Close'],
+      ['GITHUB_WEBHOOK_SECRET', 'a-github-secret-0123456789'],
+      ['GITHUB_API_URL', 'https://github.example/api/v3'],
+    ])('refuses %s alone: that integration is off', (name, value) => {
+      const problems = problemsOf({ ...FULL, [name]: value });
+
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`^${name} is set, but`))]);
+    });
+
+    it.each([
+      ['JIRA_PROJECT_KEY', 'ops team'],
+      ['JIRA_PRIORITIES', 'sev1=Highest,sev9=Low'],
+      ['JIRA_BASE_URL', 'acme.atlassian.net'],
+      ['GITHUB_REPOSITORY', 'https://github.com/acme/ops'],
+      ['GITHUB_CLOSE_ON_RESOLVE', 'yes'],
+    ])('names %s when it is malformed', (name, value) => {
+      const problems = problemsOf({ ...FULL, ...JIRA, ...GITHUB, [name]: value });
+
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    });
+  });
 });

@@ -163,6 +163,22 @@ export class GitHubClient implements TicketSystem {
     return { outcome: 'closed', status: data.state };
   }
 
+  async reopen(key: string): Promise<CloseOutcome> {
+    const current = await this.get(key);
+    if (!current.done) return { outcome: 'already', status: current.status };
+    const { data } = await this.#write(
+      'PATCH /repos/{o}/{r}/issues/{n}',
+      () =>
+        this.#octokit.rest.issues.update({
+          ...this.#repo,
+          issue_number: issueNumber(key),
+          state: 'open',
+        }),
+      key,
+    );
+    return { outcome: 'reopened', status: data.state };
+  }
+
   async get(key: string): Promise<TicketState> {
     const { data } = await this.#call(
       'GET /repos/{o}/{r}/issues/{n}',

@@ -139,6 +139,32 @@ export class JiraClient implements TicketSystem {
     return { outcome: 'closed', status };
   }
 
+  /** Out of done through the first transition to a status that is not done ("Reopen"). */
+  async reopen(key: string): Promise<CloseOutcome> {
+    const current = await this.get(key);
+    if (!current.done) return { outcome: 'already', status: current.status };
+    const { transitions } = await this.#call(
+      'GET /issue/{key}/transitions',
+      answers.transitions,
+      () => this.#jira.issues.getTransitions({ issueIdOrKey: idOrKey(key) }),
+    );
+    const open = transitions.filter((t) => t.to?.statusCategory?.key !== 'done');
+    const transition = open.find((t) => /reopen/i.test(t.name)) ?? open[0];
+    if (transition === undefined) {
+      const available = transitions.map((t) => t.name);
+      return { outcome: 'unavailable', status: current.status, wanted: ['Reopen'], available };
+    }
+    await this.#call('POST /issue/{key}/transitions', answers.anything, () =>
+      this.#jira.issues.doTransition({
+        issueIdOrKey: idOrKey(key),
+        transition: { id: transition.id },
+      }),
+    );
+    const status = transition.to?.name ?? (await this.get(key)).status;
+    this.#o.logger.info({ key, status, transition: transition.name }, 'jira issue reopened');
+    return { outcome: 'reopened', status };
+  }
+
   async get(key: string): Promise<TicketState> {
     const issue = await this.#call('GET /issue/{key}', answers.issue, () =>
       this.#jira.issues.getIssue({ issueIdOrKey: idOrKey(key), fields: ['summary', 'status'] }),

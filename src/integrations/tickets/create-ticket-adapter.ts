@@ -4,6 +4,7 @@ import type { IncidentService } from '../../core/incident-service.ts';
 import type { Logger, StoredDocument } from '../../core/ports.ts';
 import type { Health } from '../../health.ts';
 import { signedWebhookRoute } from '../../http/signed-webhook-route.ts';
+import { OutboundError } from '../../outbound/outbound-error.ts';
 import type { OutboundQueue } from '../../outbound/outbound-queue.ts';
 import { SeenDeliveries, type SeenDocument } from '../../store/seen-deliveries.ts';
 import { GitHubClient } from '../github/github-client.ts';
@@ -74,13 +75,16 @@ export function createTicketAdapter(options: TicketAdapterOptions) {
     closeOnResolve,
   });
 
-  const identity: Partial<Record<TicketSystemName, string>> = {};
+  const identity = new BotIdentity(logger, options.health, {
+    ...(jira ? { jira: async () => (await jira.myself()).accountId } : {}),
+    ...(github ? { github: () => github.login() } : {}),
+  });
   const inbound = new TicketInbound({
     incidents,
     desk,
     seen: new SeenDeliveries(options.seenDocument, DELIVERY_MEMORY_MS),
     logger,
-    botIdentity: (system) => identity[system],
+    botIdentity: (system) => identity.of(system),
   });
   const route = (
     system: TicketSystemName,
@@ -158,25 +162,55 @@ export function createTicketAdapter(options: TicketAdapterOptions) {
     },
     /** Learns the bot's own accounts, so its own changes coming back are echoes. */
     async start() {
-      await Promise.all([
-        jira
-          ?.myself()
-          .then((me) => (identity.jira = me.accountId))
-          .catch((error: unknown) => {
-            logger.warn({ err: error }, 'could not look up the Jira user; echoes count as people');
-          }),
-        github
-          ?.login()
-          .then((login) => (identity.github = login))
-          .catch((error: unknown) => {
-            logger.warn(
-              { err: error },
-              'could not look up the GitHub user; echoes count as people',
-            );
-          }),
-      ]);
+      await Promise.all([identity.of('jira'), identity.of('github')]);
     },
   };
 }
 
 export type TicketAdapter = ReturnType<typeof createTicketAdapter>;
+
+/** Looked up again at most this often while a system does not say who the bot is. */
+const IDENTITY_RETRY_MS = 30_000;
+
+/**
+ * Who the bot is in each system (Jira accountId, GitHub login), so its own changes coming back
+ * are echoes. Looked up at start; a failed lookup is tried again when a webhook needs it.
+ */
+class BotIdentity {
+  readonly #known: Partial<Record<TicketSystemName, string>> = {};
+  readonly #triedAt: Partial<Record<TicketSystemName, number>> = {};
+  readonly #logger: Logger;
+  readonly #health: Health;
+  readonly #lookups: Partial<Record<TicketSystemName, () => Promise<string>>>;
+
+  constructor(
+    logger: Logger,
+    health: Health,
+    lookups: Partial<Record<TicketSystemName, () => Promise<string>>>,
+  ) {
+    this.#logger = logger;
+    this.#health = health;
+    this.#lookups = lookups;
+  }
+
+  async of(system: TicketSystemName) {
+    const lookup = this.#lookups[system];
+    const tried = this.#triedAt[system];
+    if (this.#known[system] || !lookup) return this.#known[system];
+    if (tried !== undefined && Date.now() - tried < IDENTITY_RETRY_MS) return undefined;
+    this.#triedAt[system] = Date.now();
+    try {
+      this.#known[system] = await lookup();
+      this.#health.clear(system);
+    } catch (error) {
+      // Refused credentials will refuse every ticket too: say so where operators look.
+      if (error instanceof OutboundError && !error.retryable)
+        this.#health.report(system, error.message);
+      this.#logger.warn(
+        { err: error, system },
+        'could not look up the bot’s own account; its signed comments are still echoes',
+      );
+    }
+    return this.#known[system];
+  }
+}

@@ -11,7 +11,12 @@ import { textToDoc } from './text-to-doc.ts';
 
 const CREATE_JOB = 'tickets.create';
 const COMMENT_JOB = 'tickets.comment';
-const CLOSE_JOB = 'tickets.close';
+const STATE_JOB = 'tickets.state';
+/**
+ * The last line of the bot's comments: people see where they came from, and a comment coming
+ * back by webhook is known as the bot's own even when its account could not be looked up.
+ */
+export const COMMENT_SIGNATURE = 'Posted by Firebreak from Slack.';
 const PURPOSE_WORD: Record<TicketPurpose, string> = {
   incident: 'ticket',
   followup: 'follow-up',
@@ -52,6 +57,7 @@ export type TicketRequestOutcome =
 
 /** A ticket being opened, as the incident's views show it. */
 export interface PendingTicket {
+  incidentId: string;
   system: string;
   purpose: TicketPurpose;
   title: string;
@@ -66,12 +72,14 @@ export interface PendingTicket {
 export class TicketDesk {
   readonly #o: TicketDeskOptions;
   readonly #problemListeners: ((incidentId: string, text: string) => void)[] = [];
+  /** Requests between their check and their job being stored. */
+  readonly #requesting: PendingTicket[] = [];
 
   constructor(options: TicketDeskOptions) {
     this.#o = options;
     options.queue.register(CREATE_JOB, (job) => this.#create(job));
     options.queue.register(COMMENT_JOB, (job) => this.#comment(job));
-    options.queue.register(CLOSE_JOB, (job) => this.#close(job));
+    options.queue.register(STATE_JOB, (job) => this.#syncState(job));
     options.incidents.onChange((change) => this.#changed(change));
   }
 
@@ -91,14 +99,16 @@ export class TicketDesk {
 
   /** Tickets of the incident still being opened. */
   pending(incidentId: string): PendingTicket[] {
-    return this.#o.queue
+    const queued = this.#o.queue
       .jobsFor(incidentId)
       .waiting.filter((job) => job.kind === CREATE_JOB)
       .map((job) => ({
+        incidentId,
         system: job.payload.system ?? '',
         purpose: (job.payload.purpose ?? 'incident') as TicketPurpose,
         title: job.payload.title ?? '',
       }));
+    return [...this.#requesting.filter((r) => r.incidentId === incidentId), ...queued];
   }
 
   /**
@@ -114,12 +124,26 @@ export class TicketDesk {
       t.purpose === purpose &&
       (purpose === 'incident' || t.title === input.title);
     if (!input.another) {
-      const existing = ticketsOf(incident).find(same);
+      const current = this.#o.incidents.get(incident.id) ?? incident;
+      const existing = ticketsOf(current).find(same);
       if (existing) return { outcome: 'exists', ticket: existing };
-      // Checked and queued in one turn of the event loop: two clicks cannot both pass.
       const pending = this.pending(incident.id).find(same);
       if (pending) return { outcome: 'pending', title: pending.title };
     }
+    // Counted as pending from here, before the first await: requests arriving while this one
+    // is being stored see it (two clicks, a double submit).
+    const request = { incidentId: incident.id, system: system.name, purpose, title: input.title };
+    this.#requesting.push(request);
+    try {
+      await this.#queueCreate(input, system);
+    } finally {
+      this.#requesting.splice(this.#requesting.indexOf(request), 1);
+    }
+    return { outcome: 'queued' };
+  }
+
+  async #queueCreate(input: TicketRequest, system: TicketSystem) {
+    const { incident, purpose } = input;
     const marker = `fb-${incident.id}-${randomBytes(4).toString('hex')}`;
     const attempt = { state: 'queued', queuedAt: new Date().toISOString() };
     // Visible: the message shows the ticket as being opened (from the job) until it is.
@@ -145,7 +169,6 @@ export class TicketDesk {
       },
       priority: 1,
     });
-    return { outcome: 'queued' };
   }
 
   /** Asks each system for the current state of the incident's tickets (for the review). */
@@ -262,24 +285,30 @@ export class TicketDesk {
             priority: 3,
           }),
         );
-        const closes = this.#o.closeOnResolve.has(ticket.system as TicketSystemName);
-        if (entry.kind === 'incident.resolved' && closes && !ticket.done) {
-          work.push(
-            this.#o.queue.enqueue({
-              kind: CLOSE_JOB,
-              key: `ticket-close:${incident.id}:${ticket.system}:${ticket.key}`,
-              payload: {
-                incidentId: incident.id,
-                system: ticket.system,
-                key: ticket.key,
-                what: `closing ${ticketName(ticket)}`,
-                show: 'true',
-              },
-              priority: 4,
-            }),
-          );
-        }
       }
+    }
+    // Resolving closes the incident's tickets and reopening reopens them. One job per ticket
+    // compares the two when it runs, so a reopen that comes while it closes is caught up after.
+    const moved = fromHere.some(
+      (e) => e.kind === 'incident.resolved' || e.kind === 'incident.reopened',
+    );
+    for (const ticket of moved ? tickets : []) {
+      if (!this.#o.closeOnResolve.has(ticket.system as TicketSystemName)) continue;
+      const closing = incident.status === 'resolved';
+      work.push(
+        this.#o.queue.enqueue({
+          kind: STATE_JOB,
+          key: `ticket-state:${incident.id}:${ticket.system}:${ticket.key}`,
+          payload: {
+            incidentId: incident.id,
+            system: ticket.system,
+            key: ticket.key,
+            what: `${closing ? 'closing' : 'reopening'} ${ticketName(ticket)}`,
+            show: 'true',
+          },
+          priority: 4,
+        }),
+      );
     }
     Promise.all(work).catch((error: unknown) => {
       this.#o.logger.error({ err: error, incident: incident.id }, 'could not queue ticket work');
@@ -290,24 +319,20 @@ export class TicketDesk {
     const { system: name, key, text } = job.payload;
     const system = this.system(name);
     if (!system || !key || !text) return;
-    await system.comment(key, textToDoc(text));
+    await system.comment(key, textToDoc(`${text}\n\n${COMMENT_SIGNATURE}`));
   }
 
-  async #close(job: Job) {
+  /** Moves the ticket to done while the incident is resolved, and out of it once reopened. */
+  async #syncState(job: Job) {
     const { incidentId = '', system: name, key = '' } = job.payload;
     const system = this.system(name);
     const incident = this.#o.incidents.get(incidentId);
     const ticket = incident && ticketsOf(incident).find((t) => t.system === name && t.key === key);
-    // Reopened while the job waited: the ticket stays open.
-    if (!system || !ticket || incident.status !== 'resolved') return;
-    const result = await system.close(key);
-    if (result.outcome === 'unavailable') {
-      const text =
-        `Could not move ${ticketName(ticket)} to done: no transition named ` +
-        `${result.wanted.map((w) => `"${w}"`).join(' or ')} from "${result.status}"` +
-        ` (available: ${result.available.join(', ') || 'none'}). ` +
-        'Set JIRA_RESOLVE_TRANSITION to one of those names, or move it in Jira.';
-      await this.#o.incidents.record({
+    if (!system || !ticket) return;
+    const closing = incident.status === 'resolved';
+    const result = closing ? await system.close(key) : await system.reopen(key);
+    const record = (text: string) =>
+      this.#o.incidents.record({
         id: incidentId,
         kind: 'external',
         origin: 'firebreak',
@@ -315,20 +340,22 @@ export class TicketDesk {
         source: { url: ticket.url },
         visible: false,
       });
+    if (result.outcome === 'unavailable') {
+      const wanted = result.wanted.map((w) => `"${w}"`).join(' or ');
+      const fix = closing
+        ? 'Set JIRA_RESOLVE_TRANSITION to one of those names, or move it in Jira.'
+        : 'Reopen it in Jira.';
+      const text =
+        `Could not move ${ticketName(ticket)} ${closing ? 'to done' : 'out of done'}: no ` +
+        `transition named ${wanted} from "${result.status}" ` +
+        `(available: ${result.available.join(', ') || 'none'}). ${fix}`;
+      await record(text);
       for (const listener of this.#problemListeners) listener(incidentId, text);
       return;
     }
-    await this.known(incidentId, ticket, { status: result.status, done: true });
-    if (result.outcome === 'closed') {
-      await this.#o.incidents.record({
-        id: incidentId,
-        kind: 'external',
-        origin: 'firebreak',
-        text: `Moved ${ticketName(ticket)} to ${result.status}`,
-        source: { url: ticket.url },
-        visible: false,
-      });
-    }
+    await this.known(incidentId, ticket, { status: result.status, done: closing });
+    if (result.outcome !== 'already')
+      await record(`Moved ${ticketName(ticket)} to ${result.status}`);
   }
 }
 

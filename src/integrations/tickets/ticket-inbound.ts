@@ -2,7 +2,7 @@ import type { IncidentService } from '../../core/incident-service.ts';
 import type { Logger } from '../../core/ports.ts';
 import { ticketName, ticketRefName, ticketsOf } from '../../core/tickets.ts';
 import type { SeenDeliveries } from '../../store/seen-deliveries.ts';
-import type { TicketDesk } from './ticket-desk.ts';
+import { COMMENT_SIGNATURE, type TicketDesk } from './ticket-desk.ts';
 import type { TicketEvent, TicketSystemName } from './ticket-system.ts';
 
 /** A comment longer than this is cut on the timeline; the link leads to all of it. */
@@ -16,7 +16,7 @@ export interface TicketInboundOptions {
   seen: SeenDeliveries;
   logger: Logger;
   /** The bot's own account in each system (Jira accountId, GitHub login), once known. */
-  botIdentity: (system: TicketSystemName) => string | undefined;
+  botIdentity: (system: TicketSystemName) => Promise<string | undefined>;
 }
 
 /**
@@ -54,8 +54,9 @@ export class TicketInbound {
     const name = ticketRefName(event.system, event.key);
     const incident = incidents.findByRef(name, 'container', event.container.toLowerCase());
     if (!incident) return 'unlinked';
-    const bot = this.#o.botIdentity(event.system);
-    if (event.actor.bot || (bot !== undefined && event.actor.id === bot)) return 'echo';
+    const bot = await this.#o.botIdentity(event.system);
+    const signed = event.kind === 'comment' && event.text?.trim().endsWith(COMMENT_SIGNATURE);
+    if (event.actor.bot || event.actor.id === bot || signed) return 'echo';
     const ticket = ticketsOf(incident).find(
       (t) => t.system === event.system && t.key === event.key,
     );

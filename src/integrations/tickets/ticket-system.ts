@@ -51,9 +51,10 @@ export interface RequiredField {
   kind: 'option' | 'user' | 'string' | 'number' | 'other';
 }
 
-/** Outcome of moving a ticket to done when the incident is resolved. */
+/** Outcome of moving a ticket to done (or out of it again). */
 export type CloseOutcome =
   | { outcome: 'closed'; status: string }
+  | { outcome: 'reopened'; status: string }
   | { outcome: 'already'; status: string }
   /** No configured transition is available from the current status. */
   | { outcome: 'unavailable'; status: string; wanted: string[]; available: string[] };
@@ -95,5 +96,7 @@ export interface TicketSystem {
   comment(key: string, body: TicketDoc): Promise<void>;
   /** Jira: through the configured transition; GitHub: closed as completed. */
   close(key: string): Promise<CloseOutcome>;
+  /** Back to an open status (the incident was reopened). Jira: a transition out of done. */
+  reopen(key: string): Promise<CloseOutcome>;
   get(key: string): Promise<TicketState>;
 }
