@@ -517,6 +517,29 @@ describe('Tickets when the systems misbehave', () => {
     expect(JSON.stringify(health)).not.toContain('ATATT-wrong');
   });
 
+  it('shows Jira’s refusal by field in Slack and links nothing (F12, F13)', async () => {
+    await start({ github: false });
+    await alertIncident();
+    jira!.failNext('POST /rest/api/3/issue', {
+      status: 400,
+      body: { errorMessages: [], errors: { customfield_12001: 'Impacted service is required.' } },
+    });
+
+    await bot().command('followup INC-1 Add an alert on replication lag');
+
+    const notice = await eventually(() =>
+      bot()
+        .slack.messages(ALERTS)
+        .find((m) => m.text?.includes('Impacted service is required')),
+    );
+    expect(notice.text).toContain('Jira');
+    expect(Object.keys(bot().bot.incidents.get('INC-1')!.refs)).not.toContain('ticket:jira:OPS-1');
+    expect(jira!.issues()).toHaveLength(0);
+    expect((await timelineTexts()).some((t) => t.includes('Impacted service is required'))).toBe(
+      true,
+    );
+  });
+
   it('finds a ticket whose answer was lost instead of opening a second one', async () => {
     await start();
     await alertIncident();
