@@ -245,6 +245,7 @@ export async function createFirebreak(
       clearTimeout(force);
       adapter.connection.stop();
       adapter.reminders.stop();
+      tickets.stop();
       await queue.stop();
       await store.close();
     },

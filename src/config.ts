@@ -319,6 +319,11 @@ function readJira(value: Read, check: Check): JiraConfig | undefined {
     isHttpUrl(baseUrl),
     'must be your site URL like https://acme.atlassian.net',
   );
+  check(
+    'JIRA_EMAIL',
+    /^[^@\s]+@[^@\s]+$/.test(value('JIRA_EMAIL')!),
+    'must be the email of the Atlassian account the bot acts as',
+  );
   const projectKey = value('JIRA_PROJECT_KEY')!;
   check(
     'JIRA_PROJECT_KEY',

@@ -28,8 +28,9 @@ export function signedWebhookRoute<T>(options: SignedWebhookRouteOptions<T>): Ro
   const logger = options.logger.child({ route: options.path });
   const limit = `at most ${Math.round(options.maxBytes / 1024)} KB`;
   const refuse = (res: express.Response, status: number, body: Record<string, string>) => {
+    const requestId = res.getHeader('X-Request-Id');
     logger.warn(
-      { status, error: body.error, field: body.field, from: res.req.ip },
+      { status, error: body.error, field: body.field, requestId, from: res.req.ip },
       'webhook refused',
     );
     res.status(status).json(body);

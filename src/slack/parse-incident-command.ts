@@ -15,7 +15,7 @@ export type IncidentCommand =
   | { name: 'note'; id?: string; text: string }
   | { name: 'timeline'; id?: string }
   | { name: 'review'; id?: string; publish?: TicketSystemWord }
-  | { name: 'ticket'; id?: string; system?: TicketSystemWord }
+  | { name: 'ticket'; id?: string; system?: TicketSystemWord; title?: string }
   | { name: 'followup'; id?: string; system?: TicketSystemWord; text: string }
   | { name: 'context'; id?: string; service?: string }
   | { name: 'close'; id?: string }
@@ -76,9 +76,7 @@ export function parseIncidentCommand(text: string): IncidentCommand {
         systemWord(tail, 'review', (publish) => ({ name: 'review', ...id, ...publish })),
       );
     case 'ticket':
-      return withId(name, rest, (id, tail) =>
-        systemWord(tail, 'ticket', (system) => ({ name: 'ticket', ...id, ...system })),
-      );
+      return withId(name, rest, (id, tail) => ticket(id, tail));
     case 'followup':
     case 'follow-up':
       return withText(rest, (id, tail) => followup(id, tail));
@@ -217,6 +215,20 @@ function systemWord<K extends 'publish' | 'system'>(
   return usage(`\`${name}\` takes \`jira\` or \`github\`: \`/incident ${name} jira\`.`);
 }
 
+/** `ticket [jira|github] [title]`: a title opens the ticket at once, without the form. */
+function ticket(id: IdPart, text: string): IncidentCommand {
+  const [first = '', ...rest] = text.split(/\s+/);
+  const word = first.toLowerCase();
+  const named = word === 'jira' || word === 'github';
+  const title = (named ? rest.join(' ') : text).trim();
+  return {
+    name: 'ticket',
+    ...id,
+    ...(named ? { system: word as TicketSystemWord } : {}),
+    ...(title ? { title: title.slice(0, 250) } : {}),
+  };
+}
+
 function followup(id: IdPart, text: string): IncidentCommand {
   const [first = '', ...rest] = text.split(/\s+/);
   const system = first.toLowerCase();
@@ -269,7 +281,8 @@ export const HELP_TEXT = [
   '`/incident resolve [INC-42] [note]` — resolve · `reopen [INC-42]` — reopen',
   '`/incident review [INC-42] [jira|github]` — post-incident review draft (Markdown), or ' +
     'published as a Jira or GitHub issue',
-  '`/incident ticket [INC-42] [jira|github]` — open a ticket for the incident (a form)',
+  '`/incident ticket [INC-42] [jira|github] [title]` — open a ticket for the incident (a form; ' +
+    'with a title, at once)',
   '`/incident followup [INC-42] [jira|github] <text>` — open a follow-up ticket',
   '`/incident context [INC-42] [service]` — open Jira issues and recent deploys and merges',
   '`/incident close [INC-42]` — archive a resolved incident’s channel',

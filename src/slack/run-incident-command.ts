@@ -12,7 +12,8 @@ import { onCallText, pageForm, type PagerDutyCommandContext } from './pagerduty-
 import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
 import { shareReview } from './share-review.ts';
 import type { TicketAdapter } from '../integrations/tickets/create-ticket-adapter.ts';
-import { contextText, followUp, publishReview, ticketForm } from './ticket-commands.ts';
+import { contextText, followUp, openTicket, publishReview } from './ticket-commands.ts';
+import { ticketForm } from './ticket-commands.ts';
 import { HELP_TEXT, type IncidentCommand } from './parse-incident-command.ts';
 import type { SlackGateway } from './slack-gateway.ts';
 
@@ -136,7 +137,9 @@ export async function runIncidentCommand(
         ? publishReview(incident, command.publish, ctx)
         : shareReview(incident, ctx);
     case 'ticket':
-      return ticketForm(incident, command.system, ctx);
+      return command.title
+        ? openTicket(incident, command.system, plainSlackText(command.title), ctx)
+        : ticketForm(incident, command.system, ctx);
     case 'followup':
       return followUp(incident, command.system, plainSlackText(command.text), ctx);
     case 'context':
@@ -367,8 +370,21 @@ function typedName(command: IncidentCommand) {
   return command.name;
 }
 
+/** What a command takes after the ID, for the examples. */
+const ARGUMENTS: Record<string, string> = {
+  followup: ' <text>',
+  note: ' <text>',
+  summary: ' <text>',
+  status: ' <phase> <message>',
+  sev: ' <1-4>',
+  lead: ' @person',
+  comms: ' @person',
+  invite: ' @person',
+  context: ' [service]',
+};
+
 function needsId(name: string) {
-  const example = `\`/incident ${name} INC-42\``;
+  const example = `\`/incident ${name} INC-42${ARGUMENTS[name] ?? ''}\``;
   return `Name the incident (${example}), or run this in the incident’s channel.`;
 }
 

@@ -78,6 +78,31 @@ export async function ticketForm(
   );
 }
 
+/** `/incident ticket [jira|github] <title>`: the incident's ticket, opened at once. */
+export async function openTicket(
+  incident: Incident,
+  system: string | undefined,
+  title: string,
+  ctx: CommandContext,
+) {
+  const desk = ctx.tickets?.desk;
+  const chosen = desk?.system(system);
+  if (!desk || !chosen) return unconfigured(ctx, system);
+  const [links, entries] = await Promise.all([
+    within(slackLinks(incident, ctx), {}),
+    ctx.incidents.timeline(incident.id),
+  ]);
+  const outcome = await desk.request({
+    incident,
+    system: chosen.name,
+    purpose: 'incident',
+    title,
+    text: ticketDraftText(incident, entries, links),
+    actor: ctx.actor,
+  });
+  return requestReply(outcome, incident, `a ${chosen.label} ticket`, ctx);
+}
+
 /** `/incident followup <text>`: a follow-up ticket, opened at once. */
 export async function followUp(
   incident: Incident,
@@ -116,8 +141,12 @@ export function requestReply(
       };
     case 'exists': {
       const t = outcome.ticket;
+      const kind = t.purpose === 'followup' ? 'the follow-up ' : '';
+      const another =
+        t.purpose === 'incident' ? ' To open another, use the Create ticket form.' : '';
       return reply(
-        `*${incident.id}* has ${link(t.url, ticketName(t))} already (${safe(t.status, 40)}).`,
+        `*${incident.id}* has ${kind}${link(t.url, ticketName(t))} already ` +
+          `(${safe(t.status, 40)}).${another}`,
       );
     }
     case 'pending':
@@ -169,7 +198,7 @@ export async function contextText(
 
 async function jiraContext(tickets: TicketAdapter, service: string | undefined) {
   if (!service) return '_Jira: no service to search for; name one: `/incident context <service>`._';
-  const label = `labelled \`${escapeText(service)}\``;
+  const label = `labelled \`${escapeText(service.replace(/\s+/g, '-'))}\``;
   try {
     const issues = await tickets.openIssuesFor(service, CONTEXT_ISSUES);
     if (issues.length === 0) return `*Open Jira issues* ${label}: none`;
@@ -191,7 +220,7 @@ async function gitHubContext(github: GitHubClient, incident: Incident) {
     const what = `*Deploys and merged pull requests* in ${repo}`;
     if (changes.length === 0) return `${what} since a day before it started: none`;
     const lines = changes.map((c) => {
-      const when = `\`${c.at.slice(5, 16).replace('T', ' ')}\``;
+      const when = `\`${c.at.slice(0, 16).replace('T', ' ')} UTC\``;
       const kind = c.kind === 'deployment' ? ':rocket:' : ':twisted_rightwards_arrows:';
       const by = c.who ? ` by ${escapeText(c.who)}` : '';
       return `• ${when} ${kind} ${link(c.url, truncate(c.title, 120))}${by}`;

@@ -431,6 +431,21 @@ describe('Tickets, both ways', () => {
     expect(await timelineTexts()).toHaveLength(before);
   });
 
+  it('opens the incident ticket at once when the command gives a title', async () => {
+    await start({ github: false });
+    await alertIncident();
+
+    const reply = await bot().command('ticket INC-1 jira Replica lag on pg-replica-2');
+
+    expect(reply.body.text).toContain('is opening a Jira ticket');
+    const ref = await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:jira:OPS-1']);
+    expect(ref).toMatchObject({ purpose: 'incident', title: 'Replica lag on pg-replica-2' });
+    expect(JSON.stringify(jira!.issue('OPS-1')?.description)).toContain('Timeline so far');
+    const again = await bot().command('ticket INC-1 jira Replica lag again');
+    expect(again.body.text).toContain('To open another, use the Create ticket form');
+    expect(jira!.issues()).toHaveLength(1);
+  });
+
   it('opens follow-ups and lists them in the review with their state', async () => {
     await start();
     await alertIncident();
@@ -440,8 +455,9 @@ describe('Tickets, both ways', () => {
     await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:jira:OPS-1']);
     await bot().command('followup INC-1 github Document the rollback');
     await eventually(() => bot().bot.incidents.get('INC-1')?.refs['ticket:github:1']);
-    // The same follow-up twice is one ticket.
-    const twice = await bot().command('followup INC-1 Add an alert on DB pool saturation');
+    // The same follow-up twice (case and end punctuation aside) is one ticket.
+    const twice = await bot().command('followup INC-1 add an alert on DB pool  saturation.');
+    expect(twice.body.text).toContain('the follow-up <');
     expect(twice.body.text).toContain('OPS-1');
     expect(jira!.issues()).toHaveLength(1);
 

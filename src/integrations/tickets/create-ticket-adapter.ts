@@ -164,6 +164,9 @@ export function createTicketAdapter(options: TicketAdapterOptions) {
     async start() {
       await Promise.all([identity.of('jira'), identity.of('github')]);
     },
+    stop() {
+      identity.stop();
+    },
   };
 }
 
@@ -182,6 +185,8 @@ class BotIdentity {
   readonly #logger: Logger;
   readonly #health: Health;
   readonly #lookups: Partial<Record<TicketSystemName, () => Promise<string>>>;
+  readonly #timers: Partial<Record<TicketSystemName, NodeJS.Timeout>> = {};
+  #stopped = false;
 
   constructor(
     logger: Logger,
@@ -191,6 +196,11 @@ class BotIdentity {
     this.#logger = logger;
     this.#health = health;
     this.#lookups = lookups;
+  }
+
+  stop() {
+    this.#stopped = true;
+    for (const timer of Object.values(this.#timers)) clearTimeout(timer);
   }
 
   async of(system: TicketSystemName) {
@@ -203,12 +213,18 @@ class BotIdentity {
       this.#known[system] = await lookup();
       this.#health.clear(system);
     } catch (error) {
-      // Refused credentials will refuse every ticket too: say so where operators look.
-      if (error instanceof OutboundError && !error.retryable)
-        this.#health.report(system, error.message);
+      // Refused credentials, or no answer, will fail every ticket too: say so where operators
+      // look, and try again on a timer until it answers.
+      const what = error instanceof OutboundError ? error.message : String(error);
+      this.#health.report(system, `cannot use ${system === 'jira' ? 'Jira' : 'GitHub'}: ${what}`);
+      if (!this.#stopped) {
+        clearTimeout(this.#timers[system]);
+        this.#timers[system] = setTimeout(() => void this.of(system), IDENTITY_RETRY_MS);
+        this.#timers[system].unref();
+      }
       this.#logger.warn(
         { err: error, system },
-        'could not look up the bot’s own account; its signed comments are still echoes',
+        'cannot reach this ticket system or it refused the credentials; trying again every 30 s',
       );
     }
     return this.#known[system];

@@ -112,8 +112,9 @@ export class TicketDesk {
   }
 
   /**
-   * Queues the ticket. An incident has one ticket per system unless people ask for another;
-   * a follow-up with the same title as one already opened or queued is that one.
+   * Queues the ticket. An incident has one ticket per system unless people ask for another; a
+   * follow-up with the same title (case, spacing and end punctuation aside) as one already
+   * opened or queued is that one; a review is published afresh each time, but not twice at once.
    */
   async request(input: TicketRequest): Promise<TicketRequestOutcome> {
     const system = this.system(input.system);
@@ -122,10 +123,10 @@ export class TicketDesk {
     const same = (t: { system: string; purpose: TicketPurpose; title: string }) =>
       t.system === system.name &&
       t.purpose === purpose &&
-      (purpose === 'incident' || t.title === input.title);
+      (purpose !== 'followup' || sameTitle(t.title, input.title));
     if (!input.another) {
       const current = this.#o.incidents.get(incident.id) ?? incident;
-      const existing = ticketsOf(current).find(same);
+      const existing = purpose === 'review' ? undefined : ticketsOf(current).find(same);
       if (existing) return { outcome: 'exists', ticket: existing };
       const pending = this.pending(incident.id).find(same);
       if (pending) return { outcome: 'pending', title: pending.title };
@@ -179,7 +180,8 @@ export class TicketDesk {
       ticketsOf(incident).map(async (ticket) => {
         const system = this.system(ticket.system);
         const state = await system?.get(ticket.key).catch((error: unknown) => {
-          this.#o.logger.warn({ err: error, ticket: ticket.key }, 'could not refresh a ticket');
+          const where = { incident: incidentId, ticket: ticket.key, err: error };
+          this.#o.logger.warn(where, 'could not refresh a ticket');
           return undefined;
         });
         if (state && (state.status !== ticket.status || state.done !== ticket.done))
@@ -357,6 +359,17 @@ export class TicketDesk {
     if (result.outcome !== 'already')
       await record(`Moved ${ticketName(ticket)} to ${result.status}`);
   }
+}
+
+/** Two follow-up titles name the same work: case, spacing and closing punctuation aside. */
+function sameTitle(a: string, b: string) {
+  const plain = (t: string) =>
+    t
+      .toLowerCase()
+      .replace(/\s+/g, ' ')
+      .replace(/[\s.!?:;,]+$/, '')
+      .trim();
+  return plain(a) === plain(b);
 }
 
 /** The comment a ticket gets for a timeline entry: status updates and the resolution. */
