@@ -12,8 +12,11 @@ export interface SignedWebhookRouteOptions<T> {
   verify(req: express.Request, raw: Buffer): { ok: true } | { ok: false; message: string };
   /** Reads the JSON body (and headers) into what `apply` takes. */
   parse(body: unknown, req: express.Request): Parsed<T>;
-  /** Applies and stores it; resolves with a word for the response and the log. */
-  apply(value: T): Promise<string>;
+  /**
+   * Applies and stores it; resolves with a word for the response and the log, or the whole
+   * response body (`{ status, incident }`).
+   */
+  apply(value: T): Promise<string | ({ status: string } & Record<string, unknown>)>;
   health: Health;
   logger: Logger;
 }
@@ -65,7 +68,7 @@ export function signedWebhookRoute<T>(options: SignedWebhookRouteOptions<T>): Ro
       }
       try {
         const outcome = await options.apply(parsed.value);
-        res.status(202).json({ status: outcome });
+        res.status(202).json(typeof outcome === 'string' ? { status: outcome } : outcome);
       } catch (error) {
         logger.error({ err: error }, 'webhook not applied');
         options.health.report('store', `cannot write to DATA_DIR: ${(error as Error).message}`);

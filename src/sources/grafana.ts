@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { normalizeSeverity } from '../core/severity.ts';
+import type { Link, NormalizedAlert } from '../core/types.ts';
+import { normalizeGroupKey } from './alertmanager.ts';
+import { isWebUrl, parseBody, type ParseResult } from './parse-result.ts';
+
+const stringMap = z.record(z.string(), z.string());
+
+const alertSchema = z.object({
+  status: z.enum(['firing', 'resolved']),
+  labels: stringMap,
+  annotations: stringMap.default({}),
+  startsAt: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 time' }),
+  endsAt: z.string().optional(),
+  fingerprint: z.string().optional(),
+  generatorURL: z.string().optional(),
+  silenceURL: z.string().optional(),
+  dashboardURL: z.string().optional(),
+  panelURL: z.string().optional(),
+  imageURL: z.string().optional(),
+  // Grafana 10+ sends `values` (refID → number), 9.x `valueString`: either, both or neither.
+  values: z.record(z.string(), z.unknown()).optional(),
+  valueString: z.string().optional(),
+});
+
+/**
+ * Grafana unified alerting's webhook contact point (payload `version` "1"): Alertmanager's group
+ * shape plus `orgId` and per-alert Grafana links. Only the fields we use are declared. See
+ * https://grafana.com/docs/grafana/latest/alerting/configure-notifications/manage-contact-points/integrations/webhook-notifier/
+ */
+const payloadSchema = z.object({
+  groupKey: z.string().min(1),
+  orgId: z.union([z.number(), z.string()]).optional(),
+  groupLabels: stringMap.default({}),
+  commonLabels: stringMap.default({}),
+  commonAnnotations: stringMap.default({}),
+  externalURL: z.string().default(''),
+  alerts: z.array(alertSchema).min(1, 'must hold at least one alert'),
+});
+
+type GrafanaAlert = z.infer<typeof alertSchema>;
+type GrafanaPayload = z.infer<typeof payloadSchema>;
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/**
+ * Parses a Grafana webhook delivery: one notification group is one batch, keyed
+ * `grafana:<orgId>:<groupKey>`; each alert is keyed by its fingerprint.
+ */
+export function parseGrafana(body: unknown): ParseResult {
+  const parsed = parseBody(payloadSchema, body);
+  if (!parsed.ok) return parsed;
+
+  const payload = parsed.data;
+  const links: Link[] = [];
+  if (isWebUrl(payload.externalURL)) {
+    links.push({ title: 'Grafana', url: payload.externalURL, kind: 'source' });
+  }
+  return {
+    ok: true,
+    batch: {
+      source: 'grafana',
+      groupKey: `grafana:${payload.orgId ?? ''}:${normalizeGroupKey(payload.groupKey)}`,
+      title: groupTitle(payload),
+      description: payload.commonAnnotations.description,
+      links,
+      alerts: payload.alerts.map(toAlert),
+    },
+  };
+}
+
+function toAlert(alert: GrafanaAlert): NormalizedAlert {
+  const { labels, annotations } = alert;
+  const summary =
+    annotations.summary ??
+    annotations.message ??
+    firstLine(annotations.description) ??
+    describe(labels);
+  const resolved = alert.status === 'resolved';
+  return {
+    key: alert.fingerprint || fingerprintOf(labels),
+    status: alert.status,
+    title: annotations.summary ?? labels.alertname ?? 'Grafana alert',
+    summary: summary || (labels.alertname ?? 'Grafana alert'),
+    description: describeAlert(annotations.description, alert),
+    severity: normalizeSeverity(labels.severity ?? labels.priority),
+    labels,
+    links: alertLinks(alert),
+    startsAt: alert.startsAt,
+    // A firing alert's endsAt is the zero time (or when Grafana would expire it), not an end.
+    endsAt: resolved && alert.endsAt && alert.endsAt !== ZERO_TIME ? alert.endsAt : undefined,
+  };
+}
+
+/** The rule's description, then the query values that made it fire, when Grafana sent them. */
+function describeAlert(description: string | undefined, alert: GrafanaAlert) {
+  const values = alert.valueString || formatValues(alert.values);
+  if (!values) return description;
+  return description ? `${description}\n\nValues: ${values}` : `Values: ${values}`;
+}
+
+function formatValues(values: Record<string, unknown> | undefined) {
+  const parts = Object.entries(values ?? {})
+    .filter(([, value]) => typeof value === 'number' || typeof value === 'string')
+    .map(([refId, value]) => `${refId}=${String(value)}`);
+  return parts.join(', ');
+}
+
+function alertLinks(alert: GrafanaAlert): Link[] {
+  const a = alert.annotations;
+  const candidates: Array<Link | undefined> = [
+    link('Source', alert.generatorURL, 'generator'),
+    link('Runbook', a.runbook_url ?? a.runbook, 'runbook'),
+    link('Dashboard', alert.dashboardURL, 'dashboard'),
+    link('Panel', alert.panelURL, 'dashboard'),
+    link('Silence', alert.silenceURL, 'other'),
+    link('Screenshot', alert.imageURL, 'other'),
+  ];
+  return candidates.filter((l): l is Link => l !== undefined);
+}
+
+function link(title: string, url: string | undefined, kind: Link['kind']): Link | undefined {
+  return isWebUrl(url) ? { title, url, kind } : undefined;
+}
+
+/** `<alertname>: <common summary>`, else the alert name with the group's other labels. */
+function groupTitle(payload: GrafanaPayload) {
+  const names = new Set(payload.alerts.map((a) => a.labels.alertname ?? 'Grafana alert'));
+  const name =
+    payload.commonLabels.alertname ?? payload.groupLabels.alertname ?? [...names].join(', ');
+  const only = payload.alerts.length === 1 ? payload.alerts[0] : undefined;
+  const summary = payload.commonAnnotations.summary ?? only?.annotations.summary;
+  if (summary) return `${name}: ${summary}`;
+
+  const { alertname: _ignored, ...scope } = payload.groupLabels;
+  const where = describe(scope);
+  return where ? `${name} (${where})` : name;
+}
+
+function describe(labels: Record<string, string>) {
+  return Object.entries(labels)
+    .filter(([key]) => key !== 'alertname')
+    .map(([key, value]) => `${key}=${value}`)
+    .join(', ');
+}
+
+function firstLine(text: string | undefined) {
+  return text?.split('\n').find((line) => line.trim() !== '');
+}
+
+/** Grafana sends a fingerprint; without one, the alert's label set identifies it. */
+function fingerprintOf(labels: Record<string, string>) {
+  const canonical = Object.keys(labels)
+    .sort()
+    .map((key) => `${key}=${labels[key]}`)
+    .join('\u0000');
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
