@@ -15,6 +15,11 @@ import { OutboundQueue, type Job, type JobsDocument } from './outbound/outbound-
 import { createSlackAdapter, type SlackAdapter } from './slack/create-slack-adapter.ts';
 import { parseAlertmanager } from './sources/alertmanager.ts';
 import { parseGeneric } from './sources/generic.ts';
+import { cloudWatchWebhookRoute } from './sources/cloudwatch-webhook-route.ts';
+import { parseDatadog } from './sources/datadog.ts';
+import { fetchSnsText } from './sources/fetch-text.ts';
+import { parseGrafana } from './sources/grafana.ts';
+import { sentryWebhookRoute } from './sources/sentry-webhook-route.ts';
 import { LowdbStore } from './store/lowdb-store.ts';
 import { SeenDeliveries, type SeenDocument } from './store/seen-deliveries.ts';
 
@@ -36,6 +41,8 @@ export interface FirebreakOptions {
   reminderCheckMs?: number;
   /** Least wait after a GitHub secondary rate limit that names none; tests shorten it. */
   gitHubSecondaryWaitMs?: number;
+  /** How SNS certificates and confirmations are fetched; tests inject theirs (no outside call). */
+  fetchSnsText?: (url: string) => Promise<string>;
 }
 
 export interface Firebreak {
@@ -151,16 +158,34 @@ export async function createFirebreak(
   for (const [source, parse] of [
     ['alertmanager', parseAlertmanager],
     ['generic', parseGeneric],
+    ['grafana', parseGrafana],
+    ['datadog', parseDatadog],
   ] as const) {
     http.use(
       alertWebhookRoute({
         source,
         parse,
-        token: config.alertWebhookToken,
+        token: config.sourceTokens[source] ?? config.alertWebhookToken,
         incidents,
         metrics,
         health,
         logger,
+      }),
+    );
+  }
+  if (config.sentryClientSecret) {
+    const secret = config.sentryClientSecret;
+    http.use(sentryWebhookRoute({ secret, incidents, health, logger, metrics }));
+  }
+  if (config.cloudWatchTopicArns.length > 0) {
+    http.use(
+      cloudWatchWebhookRoute({
+        incidents,
+        health,
+        logger,
+        metrics,
+        fetchText: options.fetchSnsText ?? fetchSnsText,
+        topicArns: config.cloudWatchTopicArns,
       }),
     );
   }

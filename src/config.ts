@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { normalizeSeverity } from './core/severity.ts';
 import type { Severity } from './core/types.ts';
+import { loadRulesFile, NO_RULES, RulesFileError, type RulesConfig } from './rules/rules-file.ts';
 
 /** Everything the bot reads from its environment, checked once at start-up. */
 export interface Config {
@@ -35,6 +36,26 @@ export interface Config {
   jira: JiraConfig | undefined;
   /** Undefined until GITHUB_TOKEN and GITHUB_REPOSITORY are set. */
   github: GitHubConfig | undefined;
+  /** Undefined until STATUSPAGE_API_KEY and STATUSPAGE_PAGE_ID are set. */
+  statuspage: StatuspageConfig | undefined;
+  /** Bearer token per alert source (`grafana`…); ALERT_WEBHOOK_TOKEN where none is set. */
+  sourceTokens: Record<string, string>;
+  /** Sentry integration's client secret: turns on POST /webhooks/sentry. */
+  sentryClientSecret: string | undefined;
+  /** SNS topics whose CloudWatch alarms are taken: turns on POST /webhooks/cloudwatch. */
+  cloudWatchTopicArns: string[];
+  /** The rule file (CONFIG_FILE, or ./firebreak.yml if present). */
+  rules: RulesConfig;
+}
+
+/** Atlassian Statuspage. */
+export interface StatuspageConfig {
+  apiKey: string;
+  pageId: string;
+  /** API base without a trailing slash: https://api.statuspage.io/v1. */
+  apiUrl: string;
+  /** Status updates (`/incident status`) of a linked incident go to the status page too. */
+  mirrorStatus: boolean;
 }
 
 /** Jira Cloud (or Data Center with an API token): tickets both ways. */
@@ -211,6 +232,37 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
   const pagerduty = readPagerDuty(value, check);
   const jira = readJira(value, check);
   const github = readGitHub(value, check);
+  const statuspage = readStatuspage(value, check);
+  const sourceTokens: Record<string, string> = {};
+  for (const source of ['alertmanager', 'generic', 'grafana', 'datadog']) {
+    const name = `${source.toUpperCase()}_WEBHOOK_TOKEN`;
+    const token = value(name);
+    check(
+      name,
+      token === undefined || (token.length >= 16 && !/\s/.test(token)),
+      'must be 16 or more characters without spaces (try: openssl rand -hex 24)',
+    );
+    if (token) sourceTokens[source] = token;
+  }
+  const sentryClientSecret = value('SENTRY_CLIENT_SECRET');
+  check(
+    'SENTRY_CLIENT_SECRET',
+    sentryClientSecret === undefined || sentryClientSecret.length >= 16,
+    'must be the Client Secret of the Sentry integration (16 or more characters)',
+  );
+  const cloudWatchTopicArns = list(value('CLOUDWATCH_TOPIC_ARNS') ?? '');
+  check(
+    'CLOUDWATCH_TOPIC_ARNS',
+    cloudWatchTopicArns.every((arn) => /^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(arn)),
+    'must list SNS topic ARNs like arn:aws:sns:eu-west-1:111122223333:alarms',
+  );
+  let rules: RulesConfig = NO_RULES;
+  try {
+    rules = loadRulesFile(value('CONFIG_FILE'));
+  } catch (error) {
+    if (!(error instanceof RulesFileError)) throw error;
+    problems.push(...error.problems.map((p) => `CONFIG_FILE ${p}`));
+  }
 
   const logLevel = (value('LOG_LEVEL') ?? 'info').toLowerCase();
   check(
@@ -242,6 +294,11 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
     pagerduty: Object.freeze(pagerduty),
     jira: jira && Object.freeze(jira),
     github: github && Object.freeze(github),
+    statuspage: statuspage && Object.freeze(statuspage),
+    sourceTokens: Object.freeze(sourceTokens),
+    sentryClientSecret,
+    cloudWatchTopicArns,
+    rules,
     reminderMinutes: Object.freeze(
       reminderMinutes ?? parseReminderMinutes(DEFAULT_REMINDER_MINUTES)!,
     ),
@@ -395,6 +452,26 @@ function readGitHub(value: Read, check: Check): GitHubConfig | undefined {
     apiUrl: apiUrl.replace(/\/+$/, ''),
     webhookSecret,
     closeOnResolve: close === 'true',
+  };
+}
+
+function readStatuspage(value: Read, check: Check): StatuspageConfig | undefined {
+  const names = ['STATUSPAGE_API_KEY', 'STATUSPAGE_PAGE_ID'];
+  const optional = ['STATUSPAGE_API_URL', 'STATUSPAGE_MIRROR_STATUS'];
+  if (!allOrNone(value, check, names, optional)) return undefined;
+  const apiUrl = value('STATUSPAGE_API_URL') ?? 'https://api.statuspage.io/v1';
+  check('STATUSPAGE_API_URL', isHttpUrl(apiUrl), 'must be an http(s) URL');
+  const mirror = value('STATUSPAGE_MIRROR_STATUS') ?? 'true';
+  check(
+    'STATUSPAGE_MIRROR_STATUS',
+    mirror === 'true' || mirror === 'false',
+    'must be true or false',
+  );
+  return {
+    apiKey: value('STATUSPAGE_API_KEY')!,
+    pageId: value('STATUSPAGE_PAGE_ID')!,
+    apiUrl: apiUrl.replace(/\/+$/, ''),
+    mirrorStatus: mirror === 'true',
   };
 }
 

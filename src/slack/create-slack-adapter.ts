@@ -17,6 +17,7 @@ import { IncidentThread } from './incident-thread.ts';
 import { registerSlackListeners } from './register-slack-listeners.ts';
 import { SlackConnection } from './slack-connection.ts';
 import { SlackGateway } from './slack-gateway.ts';
+import { PermissionGuard } from './permissions.ts';
 import { ThrottleNotice } from './throttle-notice.ts';
 import { TicketBookmarks } from './ticket-bookmarks.ts';
 import { UpdateReminders } from './update-reminders.ts';
@@ -147,6 +148,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     logger,
     ...(options.pagerduty ? { pagerduty: options.pagerduty } : {}),
     ...(options.tickets ? { tickets: options.tickets } : {}),
+    permissions: new PermissionGuard(config.rules.permissions, gateway, logger),
   });
 
   return { gateway, publisher, thread, connection, channels, reminders, reconcile };

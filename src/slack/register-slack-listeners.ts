@@ -8,6 +8,7 @@ import type { SeenDeliveries } from '../store/seen-deliveries.ts';
 import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
 import type { TicketAdapter } from '../integrations/tickets/create-ticket-adapter.ts';
 import type { AppHome } from './app-home.ts';
+import type { PermissionGuard } from './permissions.ts';
 import {
   ACTION_ACK,
   ACTION_CLOSE,
@@ -49,6 +50,7 @@ export interface SlackListenerDeps {
   logger: Logger;
   pagerduty?: PagerDutyAdapter;
   tickets?: TicketAdapter;
+  permissions?: PermissionGuard;
 }
 
 /** Slack wants an answer within 3 s; past this we answer "working on it" and reply later. */
@@ -73,6 +75,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
     botUserId: deps.botUserId(),
     ...(deps.pagerduty ? { pagerduty: deps.pagerduty } : {}),
     ...(deps.tickets ? { tickets: deps.tickets } : {}),
+    ...(deps.permissions ? { permissions: deps.permissions } : {}),
     actor,
     ...extra,
   });

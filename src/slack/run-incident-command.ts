@@ -12,6 +12,7 @@ import { onCallText, pageForm, type PagerDutyCommandContext } from './pagerduty-
 import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
 import { shareReview } from './share-review.ts';
 import type { TicketAdapter } from '../integrations/tickets/create-ticket-adapter.ts';
+import type { PermissionGuard } from './permissions.ts';
 import { contextText, followUp, openTicket, publishReview } from './ticket-commands.ts';
 import { ticketForm } from './ticket-commands.ts';
 import { HELP_TEXT, type IncidentCommand } from './parse-incident-command.ts';
@@ -43,6 +44,8 @@ export interface CommandContext {
   botUserId?: string;
   pagerduty?: PagerDutyAdapter;
   tickets?: TicketAdapter;
+  /** Who may page, post to the status page, close (firebreak.yml); absent: everyone. */
+  permissions?: PermissionGuard;
 }
 
 /** Runs one `/incident` command (or mention) and says what happened, for Slack to show. */

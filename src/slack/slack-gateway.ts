@@ -11,6 +11,8 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 10_000;
  * limits).
  */
 const POST_INTERVAL_MS = 1_100;
+/** User groups change rarely; permissions and invites read them from a copy this old at most. */
+const GROUP_TTL_MS = 5 * 60 * 1000;
 /** Slack answers these with ok:false, but they are its own trouble and pass. */
 const RETRYABLE_CODES = new Set([
   'internal_error',
@@ -51,6 +53,7 @@ export class SlackGateway {
   readonly #blockedUntil = new Map<string, number>();
   readonly #names = new Map<string, string>();
   readonly #byEmail = new Map<string, string | undefined>();
+  readonly #groups = new Map<string, { at: number; members: string[] }>();
   readonly #metrics: Metrics | undefined;
   readonly #onRateLimited: SlackGatewayOptions['onRateLimited'];
   readonly #onUnreachable: SlackGatewayOptions['onUnreachable'];
@@ -219,6 +222,16 @@ export class SlackGateway {
 
   async publishHome(userId: string, view: object) {
     await this.#call('views.publish', { user_id: userId, view: JSON.stringify(view) });
+  }
+
+  /** The members of a user group (usergroups.users.list), from a copy at most 5 minutes old. */
+  async usergroupMembers(usergroup: string): Promise<string[]> {
+    const cached = this.#groups.get(usergroup);
+    if (cached && Date.now() - cached.at < GROUP_TTL_MS) return cached.members;
+    const result = await this.#call('usergroups.users.list', { usergroup });
+    const members = Array.isArray(result.users) ? result.users.map(String) : [];
+    this.#groups.set(usergroup, { at: Date.now(), members });
+    return members;
   }
 
   /** The Slack user with this email (users.lookupByEmail), asked once per process. */

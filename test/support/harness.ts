@@ -89,6 +89,8 @@ export async function startHarness(
     dataDir?: string;
     /** Least wait after a GitHub secondary rate limit without Retry-After. */
     gitHubSecondaryWaitMs?: number;
+    /** Answers the bot's SNS fetches (certificates, confirmations); default: refuses them. */
+    fetchSnsText?: (url: string) => Promise<string>;
   } = {},
 ): Promise<Harness> {
   const slack = await SlackStandIn.start({ token: TOKEN, ...options.standIn });
@@ -104,6 +106,8 @@ export async function startHarness(
       slackRecheckMs: 200,
       reminderCheckMs: 50,
       gitHubSecondaryWaitMs: options.gitHubSecondaryWaitMs ?? 300,
+      fetchSnsText:
+        options.fetchSnsText ?? ((url) => Promise.reject(new Error(`test: no fetch of ${url}`))),
     });
     const port = await bot.listen(0, '127.0.0.1');
     return { bot, url: `http://127.0.0.1:${port}` };

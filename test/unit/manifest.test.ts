@@ -47,6 +47,7 @@ const SCOPE_OF_METHOD: Record<string, string[]> = {
   'views.publish': [],
   'users.info': ['users:read'],
   'users.lookupByEmail': ['users:read.email'],
+  'usergroups.users.list': ['usergroups:read'],
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
 };
@@ -65,7 +66,7 @@ async function methodsTheBotCalls() {
     new URL('../../src/slack/slack-gateway.ts', import.meta.url),
     'utf8',
   );
-  return [...source.matchAll(/#call\('([a-z]+\.[A-Za-z]+)'/g)].map((m) => m[1] ?? '');
+  return [...source.matchAll(/#call\('([a-z]+(?:\.[A-Za-z]+)+)'/g)].map((m) => m[1] ?? '');
 }
 
 describe('manifest.yml', () => {

@@ -1,6 +1,7 @@
 /**
  * Who is who: auth.test for the bot's own identity, users.info and users.lookupByEmail for
- * people (wire-formats.md §3.7; docs.slack.dev/reference/methods/<method>).
+ * people, usergroups.users.list for groups (wire-formats.md §3.7;
+ * docs.slack.dev/reference/methods/<method>).
  */
 import { ApiFailure, stringArg, type ApiBody, type Args, type Handler } from './web-api-args.ts';
 import type { Workspace } from './workspace.ts';
@@ -10,7 +11,16 @@ export const USERS_METHODS: Record<string, Handler> = {
   'auth.test': authTest,
   'users.info': userInfo,
   'users.lookupByEmail': lookupUserByEmail,
+  'usergroups.users.list': usergroupMembers,
 };
+
+/** The members of a user group (docs: usergroups.users.list); `no_such_subteam` if unknown. */
+function usergroupMembers(args: Args, workspace: Workspace): ApiBody {
+  const id = stringArg(args.usergroup) ?? '';
+  const members = workspace.usergroups.get(id);
+  if (members === undefined) throw new ApiFailure('no_such_subteam');
+  return { ok: true, users: [...members] };
+}
 
 function authTest(_args: Args, workspace: Workspace): ApiBody {
   const { teamId, botUserId, botId } = workspace.identity;

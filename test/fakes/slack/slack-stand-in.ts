@@ -282,6 +282,11 @@ export class SlackStandIn {
     this.responseDelays.set(method, ms);
   }
 
+  /** Creates or replaces a user group (S…) with these members. */
+  setUsergroup(id: string, members: string[]): void {
+    this.workspace.usergroups.set(id, [...members]);
+  }
+
   /** Adds a channel, or replaces the one with the same id. */
   addChannel(channel: StandInChannel): void {
     this.workspace.upsertChannel(channel);

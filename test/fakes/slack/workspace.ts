@@ -84,6 +84,8 @@ const DEFAULT_RULES: WorkspaceRules = {
 export class Workspace {
   readonly channels = new Map<string, ChannelState>();
   readonly users = new Map<string, StandInUser>();
+  /** User groups (S…) and their members (usergroups.users.list). */
+  readonly usergroups = new Map<string, string[]>();
   readonly ephemerals: StandInEphemeral[] = [];
   /** Opened modals and published Home tabs, in the order they were first shown. */
   readonly views: StandInView[] = [];
