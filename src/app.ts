@@ -2,12 +2,14 @@ import { createServer, type Server } from 'node:http';
 import express from 'express';
 import type { Config } from './config.ts';
 import { IncidentService } from './core/incident-service.ts';
+import { route, routeInput } from './core/routing.ts';
 import { systemClock, type Clock, type Logger } from './core/ports.ts';
 import { Health } from './health.ts';
 import { alertWebhookRoute } from './http/alert-webhook-route.ts';
 import { healthRoute } from './http/health-route.ts';
 import { createPagerDutyAdapter } from './integrations/pagerduty/create-pagerduty-adapter.ts';
 import { createTicketAdapter } from './integrations/tickets/create-ticket-adapter.ts';
+import { createStatuspageAdapter } from './integrations/statuspage/create-statuspage-adapter.ts';
 import { requestLog } from './http/request-log.ts';
 import { Metrics } from './metrics.ts';
 import type { OutboundError } from './outbound/outbound-error.ts';
@@ -73,6 +75,7 @@ export async function createFirebreak(
     clock,
     logger: logger.child({ component: 'core' }),
     reopenWindowMs: config.reopenWindowMinutes * 60_000,
+    route: (batch) => route(config.rules.rules, routeInput(batch)),
   });
   await incidents.load();
 
@@ -213,6 +216,9 @@ export async function createFirebreak(
       ? {}
       : { gitHubSecondaryWaitMs: options.gitHubSecondaryWaitMs }),
   });
+  const statuspage = config.statuspage
+    ? createStatuspageAdapter({ config: config.statuspage, incidents, queue, metrics, logger })
+    : undefined;
   slack = createSlackAdapter({
     config,
     http,
@@ -227,6 +233,7 @@ export async function createFirebreak(
     recheckMs: options.slackRecheckMs,
     pagerduty,
     tickets,
+    ...(statuspage ? { statuspage } : {}),
     reminderCheckMs: options.reminderCheckMs,
   });
   http.use((_req, res) => {

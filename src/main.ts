@@ -19,6 +19,7 @@ async function main() {
   if (pagerDutySandbox) config = pagerDutySandbox.config;
   const ticketSandbox = await withSandboxTickets(config, logger);
   if (ticketSandbox) config = ticketSandbox.config;
+  config = await withSandboxStatuspage(config, logger);
   if (config.sandbox && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
     logger.warn(
       { host: config.host },
@@ -91,6 +92,13 @@ async function withSandboxTickets(config: Config, logger: ReturnType<typeof crea
   if (!config.sandbox || (config.jira && config.github)) return undefined;
   const { startSandboxTickets } = await import('./sandbox/start-sandbox-tickets.ts');
   return startSandboxTickets(config, logger.child({ component: 'tickets-sandbox' }));
+}
+
+/** In the sandbox, without a status page of its own: the local Statuspage stand-in. */
+async function withSandboxStatuspage(config: Config, logger: ReturnType<typeof createLogger>) {
+  if (!config.sandbox || config.statuspage) return config;
+  const { startSandboxStatuspage } = await import('./sandbox/start-sandbox-statuspage.ts');
+  return startSandboxStatuspage(config, logger.child({ component: 'statuspage-sandbox' }));
 }
 
 /** Start-up failures people can fix, as one line naming what to change. */

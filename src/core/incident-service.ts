@@ -9,6 +9,8 @@ import {
   type LifecycleCommand,
 } from './lifecycle.ts';
 import type { Clock, IncidentStore, Logger } from './ports.ts';
+import { automationText, type Rule } from './routing.ts';
+import { severityLabel } from './severity.ts';
 import type {
   Actor,
   AlertBatch,
@@ -31,6 +33,8 @@ export interface IncidentServiceOptions {
    * one.
    */
   reopenWindowMs: number;
+  /** The rule a new alert incident follows (firebreak.yml): its channel, severity, links, steps. */
+  route?: (batch: AlertBatch) => Rule | undefined;
 }
 
 /** What a change did, handed to listeners once it is stored. */
@@ -114,6 +118,7 @@ export class IncidentService {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #reopenWindowMs: number;
+  readonly #route: IncidentServiceOptions['route'];
   readonly #incidents = new Map<string, Incident>();
   readonly #byAlertKey = new Map<string, string>();
   readonly #byGroupKey = new Map<string, string>();
@@ -125,6 +130,7 @@ export class IncidentService {
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#reopenWindowMs = options.reopenWindowMs;
+    this.#route = options.route;
   }
 
   async load() {
@@ -176,6 +182,9 @@ export class IncidentService {
           `Opened by ${batch.source}: ${batch.title}`,
         ),
       );
+      const rule = this.#route?.(batch);
+      if (rule)
+        entries.push(this.#entry(now, 'external', SYSTEM, 'firebreak', routed(incident, rule)));
     } else if (incident.status === 'resolved' && refires(incident, batch)) {
       reopenIncident(incident, now);
       entries.push(
@@ -191,6 +200,9 @@ export class IncidentService {
 
     const wasResolved = incident.status === 'resolved';
     entries.push(...applyAlerts(incident, batch, now));
+    // The rule's severity holds over the alerts' own, unless a person set one.
+    const ruled = incident.refs.route?.severity as Severity | undefined;
+    if (ruled && !incident.severityPinned) incident.severity = ruled;
     // Alerts resolve the incidents they opened; one that people declared, people resolve.
     const allResolved = Object.values(incident.alerts).every((a) => a.status === 'resolved');
     if (!wasResolved && !incident.declaredAt && allResolved) {
@@ -246,7 +258,9 @@ export class IncidentService {
     incident.declaredAt = now;
     incident.severityPinned = true;
     incident.phase = 'investigating';
-    incident.roles = { ...incident.roles, lead: input.lead ?? input.actor };
+    // A person who declares leads until they name someone; a rule's automation leads nobody.
+    const lead = input.lead ?? (input.actor.kind === 'user' ? input.actor : undefined);
+    if (lead) incident.roles = { ...incident.roles, lead };
     if (input.channel) incident.channelRequested = true;
     const text = `Declared by ${actorName(input.actor)}: ${input.title}`;
     const entries = await this.#commit(
@@ -270,11 +284,11 @@ export class IncidentService {
   ): Promise<CommandResult> {
     const incident = this.#incidents.get(id);
     if (!incident) return { outcome: 'not_found' };
-    const verdict = checkCommand(incident, command, actor);
+    const now = this.#clock.now().toISOString();
+    const verdict = checkCommand(incident, command, actor, now);
     if (verdict === 'already' || verdict === 'resolved') return { outcome: verdict, incident };
     if (verdict) return { outcome: 'refused', incident, reason: verdict.refused };
 
-    const now = this.#clock.now().toISOString();
     const made = applyCommand(incident, command, actor, now);
     const entries = await this.#commit(
       incident,
@@ -483,4 +497,30 @@ function alertKey(source: string, key: string) {
 
 function groupKey(source: string, key: string) {
   return `${source}\u0000${key}`;
+}
+
+const SYSTEM: Actor = { kind: 'system', id: 'firebreak' };
+
+/**
+ * Applies a routing rule to a new incident: its message's channel, severity and links, and the
+ * automations to run (kept with it, so they run as the rule said even if the file changes).
+ * Returns what the timeline says of it.
+ */
+function routed(incident: Incident, rule: Rule) {
+  incident.refs.route = {
+    rule: rule.name,
+    ...(rule.channel ? { channel: rule.channel } : {}),
+    ...(rule.severity ? { severity: rule.severity } : {}),
+    ...(rule.automations.length > 0 ? { automations: JSON.stringify(rule.automations) } : {}),
+  };
+  if (rule.channel) incident.refs.slack = { ...incident.refs.slack, channel: rule.channel };
+  for (const link of rule.links)
+    if (!incident.links.some((l) => l.url === link.url)) incident.links.push(link);
+  const parts = [
+    rule.channel && `to <#${rule.channel}>`,
+    rule.severity && `as ${severityLabel(rule.severity)}`,
+    rule.links.length > 0 && `with ${rule.links.map((l) => l.title).join(', ')}`,
+    rule.automations.length > 0 && `then ${rule.automations.map(automationText).join('; ')}`,
+  ].filter(Boolean);
+  return `Routed by rule "${rule.name}"${parts.length > 0 ? ` ${parts.join(', ')}` : ''}`;
 }

@@ -1,4 +1,5 @@
 import { severityLabel } from './severity.ts';
+import { checkSnoozeCommand, clearSnooze, untilText, type SnoozeCommand } from './snooze.ts';
 import type { Actor, Incident, Phase, Role, Severity } from './types.ts';
 
 /** What people can do to an incident, beyond grouping alerts. */
@@ -12,7 +13,8 @@ export type LifecycleCommand =
   | { type: 'status'; phase: Phase; text: string }
   | { type: 'summary'; text: string }
   | { type: 'close' }
-  | { type: 'note'; text: string };
+  | { type: 'note'; text: string }
+  | SnoozeCommand;
 
 /**
  * Whether a command may run now: `undefined` when it may, `already` when it would change
@@ -29,6 +31,8 @@ const PEOPLE_ONLY = new Set<LifecycleCommand['type']>([
   'status',
   'summary',
   'close',
+  'snooze',
+  'noise',
 ]);
 
 /**
@@ -41,7 +45,13 @@ const PEOPLE_ONLY = new Set<LifecycleCommand['type']>([
  *   nothing but notes;
  * - severity, roles, status, summary, reopen and close are people's commands.
  */
-export function checkCommand(incident: Incident, command: LifecycleCommand, actor: Actor): Verdict {
+export function checkCommand(
+  incident: Incident,
+  command: LifecycleCommand,
+  actor: Actor,
+  /** The service's time, for rules that depend on it (a snooze must end in the future). */
+  now?: string,
+): Verdict {
   // People in linked tools may reopen (PagerDuty's own reopen); the rest is Slack's people's.
   const person = actor.kind === 'user' || (actor.kind === 'external' && command.type === 'reopen');
   if (PEOPLE_ONLY.has(command.type) && !person)
@@ -87,6 +97,10 @@ export function checkCommand(incident: Incident, command: LifecycleCommand, acto
       return undefined;
     case 'note':
       return undefined;
+    case 'snooze':
+    case 'unsnooze':
+    case 'noise':
+      return checkSnoozeCommand(incident, command, person, now);
   }
 }
 
@@ -100,6 +114,8 @@ function describe(command: LifecycleCommand) {
       return 'post a status update';
     case 'summary':
       return 'write the summary';
+    case 'noise':
+      return 'mark an incident as noise';
     default:
       return `${command.type} an incident`;
   }
@@ -121,6 +137,8 @@ export interface CommandEntry {
     | 'incident.unacknowledged'
     | 'incident.resolved'
     | 'incident.reopened'
+    | 'incident.snoozed'
+    | 'incident.unsnoozed'
     | 'note'
     | ChangeKind;
   text: string;
@@ -191,9 +209,61 @@ export function applyCommand(
     case 'close':
       incident.closedAt = now;
       incident.closedBy = actor;
+      clearSnooze(incident);
       return [{ kind: 'incident.closed', text: `Closed by ${who}` }];
     case 'note':
       return [{ kind: 'note', text: command.text }];
+    case 'snooze':
+    case 'unsnooze':
+    case 'noise':
+      return applySnoozeCommand(incident, command, actor, now);
+  }
+}
+
+/** Snoozing, ending a snooze, and marking as noise (resolves and closes it); see snooze.ts. */
+function applySnoozeCommand(
+  incident: Incident,
+  command: SnoozeCommand,
+  actor: Actor,
+  now: string,
+): CommandEntry[] {
+  const who = actorName(actor);
+  const was = incident.snoozedUntil ? untilText(incident.snoozedUntil, now) : '';
+  switch (command.type) {
+    case 'snooze':
+      incident.snoozedUntil = command.until;
+      incident.snoozedBy = actor;
+      incident.snoozedAt = now;
+      return [
+        {
+          kind: 'incident.snoozed',
+          text: `Snoozed until ${untilText(command.until, now)} by ${who}`,
+        },
+      ];
+    case 'unsnooze': {
+      clearSnooze(incident);
+      const text = command.expired
+        ? `Snooze ended (it was until ${was})`
+        : `Unsnoozed by ${who} (it was snoozed until ${was})`;
+      return [{ kind: 'incident.unsnoozed', text }];
+    }
+    case 'noise': {
+      const entries: CommandEntry[] = [];
+      if (incident.status !== 'resolved') {
+        markResolved(incident, actor, now);
+        entries.push({ kind: 'incident.resolved', text: `Resolved by ${who}: marked as noise` });
+      }
+      clearSnooze(incident);
+      incident.closedAt = now;
+      incident.closedBy = actor;
+      incident.noise = {
+        at: now,
+        by: actor,
+        ...(command.reason ? { reason: command.reason } : {}),
+      };
+      const reason = command.reason ? `: ${command.reason}` : '';
+      return [...entries, { kind: 'incident.closed', text: `Marked as noise by ${who}${reason}` }];
+    }
   }
 }
 

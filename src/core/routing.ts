@@ -29,8 +29,6 @@ export interface Rule {
   severity?: Severity;
   links: Link[];
   automations: Automation[];
-  /** Resolve what the automations opened when the incident resolves (default true). */
-  resolveOpened: boolean;
 }
 
 /** What routing needs to know of a batch of alerts. */
@@ -44,6 +42,25 @@ export interface RouteExplanation {
   rule: Rule | undefined;
   /** Per rule tried, in order: matched, or the first condition that did not hold. */
   tried: { rule: string; matched: boolean; why: string }[];
+}
+
+/** What an automation does, in a few words (the timeline, `/incident rules test`). */
+export function automationText(step: Automation) {
+  switch (step.type) {
+    case 'page':
+      return `page ${step.service}${step.urgency === 'low' ? ' (low urgency)' : ''}`;
+    case 'ticket':
+      return `open a ${step.system === 'github' ? 'GitHub' : step.system === 'jira' ? 'Jira' : ''} ticket`.replace(
+        'a  ',
+        'a ',
+      );
+    case 'declare':
+      return step.channel ? 'declare it with a channel' : 'declare it';
+    case 'post':
+      return `post "${step.text.length > 60 ? `${step.text.slice(0, 60)}…` : step.text}"`;
+    case 'invite':
+      return `invite user group ${step.usergroup}`;
+  }
 }
 
 /** The route input of a batch: its source, worst severity, and its first alert's labels. */

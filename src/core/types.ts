@@ -118,6 +118,12 @@ export interface Incident {
   /** The incident's channel was archived (closed) after resolution. */
   closedAt?: string;
   closedBy?: Actor;
+  /** Notifications are quiet until then (UTC, ISO 8601); see core/snooze.ts. */
+  snoozedUntil?: string;
+  snoozedBy?: Actor;
+  snoozedAt?: string;
+  /** People marked it as noise: it was resolved and closed with this reason. */
+  noise?: { at: string; by: Actor; reason?: string };
   /** References adapters keep on the incident (the Slack message's channel and ts, say). */
   refs: Record<string, Record<string, string>>;
 }
@@ -137,6 +143,8 @@ export type TimelineKind =
   | 'incident.summary'
   | 'incident.closed'
   | 'incident.unacknowledged'
+  | 'incident.snoozed'
+  | 'incident.unsnoozed'
   | 'external'
   | 'note'
   | 'message.added'

@@ -147,7 +147,6 @@ const ruleSchema = z
     severity: severityWord.optional(),
     links: z.array(link).max(10).default([]),
     automations: z.array(automation).max(10).default([]),
-    resolve_opened: z.boolean().default(true),
   })
   .strict()
   .transform((r): Rule => ({
@@ -157,7 +156,6 @@ const ruleSchema = z
     ...(r.severity ? { severity: r.severity } : {}),
     links: r.links,
     automations: r.automations,
-    resolveOpened: r.resolve_opened,
   }));
 
 const ids = z.array(z.string().regex(SLACK_ID, 'must be a Slack user (U…) or user group (S…) ID'));
@@ -207,7 +205,9 @@ export function parseRulesFile(source: string, file: string): RulesConfig {
     throw new RulesFileError(
       parsed.error.issues.slice(0, 10).map((issue) => {
         const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-        const node = deepestNode(doc, path);
+        // An unknown key is pointed at itself, not at the map that holds it.
+        const extra = issue.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
+        const node = deepestNode(doc, [...path, ...extra]);
         const at = node ? lines.linePos(node) : undefined;
         const where = at ? `${file}:${at.line}:${at.col}` : file;
         return `${where}: ${pathText(path)} ${messageOf(issue)}`;
@@ -235,6 +235,8 @@ function deepestNode(doc: ReturnType<typeof parseDocument>, path: (string | numb
 
 /** A union's own message, unless one of its branches failed for a reason of its own. */
 function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys')
+    return `has an unknown setting ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code !== 'invalid_union') return issue.message;
   const custom = issue.errors.flat().find((i) => i.code === 'custom');
   return custom ? custom.message : issue.message;

@@ -10,6 +10,7 @@ export const ACTION_STATUS = 'incident_status';
 export const ACTION_CLOSE = 'incident_close';
 export const ACTION_PAGE = 'incident_page';
 export const ACTION_TICKET = 'incident_ticket';
+export const ACTION_STATUSPAGE = 'incident_statuspage';
 
 /** Alert text never auto-links: `verbatim` keeps Slack from turning URLs and #names into links. */
 export function mrkdwn(text: string) {

@@ -10,7 +10,10 @@ import type { SeenDeliveries } from '../store/seen-deliveries.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
 import type { TicketAdapter } from '../integrations/tickets/create-ticket-adapter.ts';
+import type { StatuspageAdapter } from '../integrations/statuspage/create-statuspage-adapter.ts';
+import { StatuspageBookmarks } from './statuspage-bookmarks.ts';
 import { AppHome } from './app-home.ts';
+import { Automations } from './automations.ts';
 import { IncidentChannels } from './incident-channels.ts';
 import { IncidentMessagePublisher } from './incident-message-publisher.ts';
 import { IncidentThread } from './incident-thread.ts';
@@ -21,6 +24,7 @@ import { PermissionGuard } from './permissions.ts';
 import { ThrottleNotice } from './throttle-notice.ts';
 import { TicketBookmarks } from './ticket-bookmarks.ts';
 import { UpdateReminders } from './update-reminders.ts';
+import { endSnoozes } from '../core/end-snoozes.ts';
 
 export interface SlackAdapterOptions {
   config: Config;
@@ -39,6 +43,7 @@ export interface SlackAdapterOptions {
   reminderCheckMs?: number;
   pagerduty?: PagerDutyAdapter;
   tickets?: TicketAdapter;
+  statuspage?: StatuspageAdapter;
 }
 
 /**
@@ -71,8 +76,10 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     canPage: Boolean(options.pagerduty?.outbound),
     canTicket: Boolean(desk && desk.systems.length > 0),
     ...(desk ? { pendingTickets: (id: string) => desk.pending(id) } : {}),
+    canStatuspage: Boolean(options.statuspage),
   };
   let channels: IncidentChannels | undefined;
+  let automations: Automations | undefined;
   const publisher = new IncidentMessagePublisher({
     incidents,
     queue,
@@ -96,16 +103,28 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     botUserId,
     features,
     moreInvitees: async (incident) => {
+      const fromRule = (await automations?.invitees(incident)) ?? [];
       const serviceId = incident.refs.pagerduty?.serviceId;
-      if (!serviceId || !options.pagerduty) return [];
+      if (!serviceId || !options.pagerduty) return fromRule;
       const emails = await options.pagerduty.onCallEmails(serviceId);
       const ids = await Promise.all(emails.map((email) => gateway.userIdByEmail(email)));
-      return ids.filter((id): id is string => id !== undefined);
+      return [...fromRule, ...ids.filter((id): id is string => id !== undefined)];
     },
   });
   options.pagerduty?.outbound?.onPaged((id) => channels?.inviteMore(id));
+  automations = new Automations({
+    incidents,
+    queue,
+    channels,
+    thread,
+    gateway,
+    logger,
+    ...(options.pagerduty ? { pagerduty: options.pagerduty } : {}),
+    ...(options.tickets ? { tickets: options.tickets } : {}),
+  });
   desk?.onProblem((id, text) => void thread.notify(id, text));
   if (desk) new TicketBookmarks({ incidents, queue, gateway, channels, logger });
+  if (options.statuspage) new StatuspageBookmarks({ incidents, queue, gateway, channels, logger });
   const reconcile = async () => {
     await publisher.reconcile();
     await channels.reconcile();
@@ -119,6 +138,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     logger,
     minutes: config.reminderMinutes,
     checkMs: options.reminderCheckMs,
+    onCheck: (now) => endSnoozes(incidents, now, logger),
   });
 
   const receiver = new ExpressReceiver({
@@ -148,7 +168,9 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     logger,
     ...(options.pagerduty ? { pagerduty: options.pagerduty } : {}),
     ...(options.tickets ? { tickets: options.tickets } : {}),
+    ...(options.statuspage ? { statuspage: options.statuspage } : {}),
     permissions: new PermissionGuard(config.rules.permissions, gateway, logger),
+    rules: config.rules,
   });
 
   return { gateway, publisher, thread, connection, channels, reminders, reconcile };

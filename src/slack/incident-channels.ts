@@ -1,4 +1,5 @@
 import type { IncidentChange } from '../core/incident-service.ts';
+import { heldBySnooze } from '../core/snooze.ts';
 import type { Incident, TimelineEntry } from '../core/types.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
 import type { Job } from '../outbound/outbound-queue.ts';
@@ -191,7 +192,7 @@ export class IncidentChannels {
    * the alerts' too. A command's own public reply already shows in the channel it ran in.
    */
   #lineFor(incident: Incident, entry: TimelineEntry) {
-    if (!POSTED_KINDS.has(entry.kind)) return undefined;
+    if (!POSTED_KINDS.has(entry.kind) || heldBySnooze(incident, entry)) return undefined;
     const channel = this.channelOf(incident);
     const status = entry.kind === 'incident.status';
     if (!channel && (SHOWN_ON_MESSAGE.has(entry.kind) || !incident.refs.slack?.ts))

@@ -1,5 +1,6 @@
 import type { IncidentChange, IncidentService } from '../core/incident-service.ts';
 import type { Clock, Logger } from '../core/ports.ts';
+import { isSnoozed } from '../core/snooze.ts';
 import type { Incident } from '../core/types.ts';
 import type { Health } from '../health.ts';
 import { OutboundError } from '../outbound/outbound-error.ts';
@@ -83,6 +84,8 @@ export class IncidentMessagePublisher {
     const routine =
       change.entries.length > 0 && change.entries.every((e) => e.kind === 'alert.repeated');
     const priority = change.created ? 1 : routine ? ROUTINE_PRIORITY : 2;
+    // Snoozed: repeats are recorded, not shown; the snooze's end brings the message up to date.
+    if (routine && isSnoozed(change.incident, this.#o.clock.now().getTime())) return;
     this.#enqueue(change.incident, priority).catch((error: unknown) => {
       this.#o.logger.error(
         { err: error, incident: change.incident.id },

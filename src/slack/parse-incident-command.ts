@@ -1,6 +1,8 @@
 import { parseIncidentId } from '../core/incident-id.ts';
 import { normalizeSeverity } from '../core/severity.ts';
 import { PHASES, type Phase, type Role, type Severity } from '../core/types.ts';
+import type { SnoozeLength } from '../core/snooze.ts';
+import { noiseCommand, snoozeCommand } from './parse-snooze-command.ts';
 
 /**
  * A parsed `/incident` command. `id` is left out when the command names no incident: in an
@@ -18,9 +20,12 @@ export type IncidentCommand =
   | { name: 'ticket'; id?: string; system?: TicketSystemWord; title?: string }
   | { name: 'followup'; id?: string; system?: TicketSystemWord; text: string }
   | { name: 'context'; id?: string; service?: string }
+  | { name: 'rules' }
+  | { name: 'rules-test'; text: string }
   | { name: 'close'; id?: string }
   | { name: 'channel'; id?: string }
   | { name: 'page'; id?: string; query?: string }
+  | { name: 'statuspage'; id?: string }
   | { name: 'oncall'; filter?: string }
   | { name: 'declare'; title: string; severity: Severity }
   | { name: 'declare-form' }
@@ -29,9 +34,16 @@ export type IncidentCommand =
   | { name: 'status'; id?: string; phase: Phase; text: string }
   | { name: 'invite'; id?: string; users: string[] }
   | { name: 'summary'; id?: string; text: string }
+  | { name: 'snooze'; id?: string; length: SnoozeLength }
+  | { name: 'unsnooze'; id?: string }
+  | { name: 'noise'; id?: string; reason?: string }
   | { name: 'usage'; problem: string };
 
 export type TicketSystemWord = 'jira' | 'github';
+
+const RULES_USAGE =
+  '`/incident rules` lists the routing rules; `/incident rules test <JSON>` shows which one a ' +
+  'payload follows.';
 
 /** People typed as `@pat` arrive as IDs only when the command escapes them (manifest.yml). */
 const ESCAPE_HINT =
@@ -80,6 +92,13 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     case 'followup':
     case 'follow-up':
       return withText(rest, (id, tail) => followup(id, tail));
+    case 'rules':
+    case 'rule': {
+      const [sub = '', ...tail] = rest;
+      if (sub.toLowerCase() !== 'test') return sub ? usage(RULES_USAGE) : { name: 'rules' };
+      const text = tail.join(' ').trim();
+      return text ? { name: 'rules-test', text } : usage(RULES_USAGE);
+    }
     case 'context':
       return withId(name, rest, (id, tail) => ({
         name: 'context',
@@ -92,6 +111,8 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return onlyId(name, rest, (id) => ({ name: 'channel', ...id }));
     case 'page':
       return withText(rest, (id, tail) => ({ name: 'page', ...id, ...(tail && { query: tail }) }));
+    case 'statuspage':
+      return onlyId(name, rest, (id) => ({ name: 'statuspage', ...id }));
     case 'oncall':
     case 'on-call': {
       const filter = rest.join(' ').trim();
@@ -120,6 +141,12 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return withText(rest, (id, tail) => status(id, tail));
     case 'invite':
       return withText(rest, (id, tail) => invite(id, tail));
+    case 'snooze':
+      return withId(name, rest, (id, tail) => snoozeCommand(id, tail));
+    case 'unsnooze':
+      return onlyId(name, rest, (id) => ({ name: 'unsnooze', ...id }));
+    case 'noise':
+      return withText(rest, (id, tail) => noiseCommand(id, tail));
     case 'declare':
       return declare(rest);
     default:
@@ -285,9 +312,14 @@ export const HELP_TEXT = [
     'with a title, at once)',
   '`/incident followup [INC-42] [jira|github] <text>` — open a follow-up ticket',
   '`/incident context [INC-42] [service]` — open Jira issues and recent deploys and merges',
+  '`/incident rules` — the routing rules · `rules test <JSON>` — which rule a payload follows',
   '`/incident close [INC-42]` — archive a resolved incident’s channel',
   '`/incident channel INC-42` — give a declared incident a channel it does not have yet',
   '`/incident page [INC-42] [service]` — page someone through PagerDuty',
+  '`/incident statuspage [INC-42]` — publish or update the incident on the status page',
   '`/incident oncall [schedule or escalation policy]` — who is on call now',
+  '`/incident snooze [INC-42] <30m|1h|4h|tomorrow>` — quiet its notifications for a while · ' +
+    '`unsnooze [INC-42]` — end it',
+  '`/incident noise [INC-42] [reason]` — mark an alert’s incident as noise: resolve and close it',
   'IDs are case-insensitive: `inc-42` works too.',
 ].join('\n');

@@ -117,6 +117,9 @@ export function registerForms(app: App, deps: SlackListenerDeps & { tell: Tell }
     await ack();
     const { incidentId = '', channel } = readContext(body.view.private_metadata);
     const actor = submitter(body);
+    // Checked again: the form may be older than the rule file the bot now runs with.
+    const refusal = await deps.permissions?.refusal('page', actor.id);
+    if (refusal) return void (await tell(channel, actor.id, refusal));
     const incident = incidents.get(incidentId);
     const outbound = deps.pagerduty?.outbound;
     if (!incident || !outbound) return;
@@ -137,6 +140,8 @@ export function registerForms(app: App, deps: SlackListenerDeps & { tell: Tell }
     await ack();
     const { incidentId = '', channel } = readContext(body.view.private_metadata);
     const actor = submitter(body);
+    const refusal = await deps.permissions?.refusal('close', actor.id);
+    if (refusal) return void (await tell(channel, actor.id, refusal));
     const result = await incidents.act(incidentId, { type: 'close' }, actor, 'slack');
     if (result.outcome === 'done') {
       await channels.archiveLater(result.incident, actor.id);

@@ -9,6 +9,9 @@ import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerdut
 import type { TicketAdapter } from '../integrations/tickets/create-ticket-adapter.ts';
 import type { AppHome } from './app-home.ts';
 import type { PermissionGuard } from './permissions.ts';
+import type { RulesConfig } from '../rules/rules-file.ts';
+import type { StatuspageAdapter } from '../integrations/statuspage/create-statuspage-adapter.ts';
+import { registerStatuspageListeners } from './register-statuspage-listeners.ts';
 import {
   ACTION_ACK,
   ACTION_CLOSE,
@@ -24,6 +27,7 @@ import type { IncidentChannels } from './incident-channels.ts';
 import { declareView, statusView } from './incident-modals.ts';
 import { registerForms } from './register-forms.ts';
 import { registerTicketListeners } from './register-ticket-listeners.ts';
+import { registerSnoozeListeners } from './register-snooze-listeners.ts';
 import { registerTimelineListeners } from './register-timeline-listeners.ts';
 import { parseIncidentCommand } from './parse-incident-command.ts';
 import {
@@ -51,6 +55,8 @@ export interface SlackListenerDeps {
   pagerduty?: PagerDutyAdapter;
   tickets?: TicketAdapter;
   permissions?: PermissionGuard;
+  rules?: RulesConfig;
+  statuspage?: StatuspageAdapter;
 }
 
 /** Slack wants an answer within 3 s; past this we answer "working on it" and reply later. */
@@ -76,6 +82,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
     ...(deps.pagerduty ? { pagerduty: deps.pagerduty } : {}),
     ...(deps.tickets ? { tickets: deps.tickets } : {}),
     ...(deps.permissions ? { permissions: deps.permissions } : {}),
+    ...(deps.rules ? { rules: deps.rules } : {}),
+    ...(deps.statuspage ? { statuspage: deps.statuspage } : {}),
     actor,
     ...extra,
   });
@@ -202,6 +210,10 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
   registerTimelineListeners(app, { ...deps, tell });
 
   registerTicketListeners(app, { ...deps, tell });
+
+  registerSnoozeListeners(app, { ...deps, tell, context });
+
+  registerStatuspageListeners(app, { ...deps, tell });
 
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab && event.tab !== 'home') return;

@@ -11,6 +11,7 @@ import {
   ACTION_REOPEN,
   ACTION_RESOLVE,
   ACTION_RETRY,
+  ACTION_STATUSPAGE,
   ACTION_TICKET,
   button,
   mrkdwn,
@@ -18,6 +19,8 @@ import {
   section,
 } from './blocks.ts';
 import { bold, escapeText, link, safe, slackDate, truncate, who } from './mrkdwn.ts';
+import { statuspageLine } from './statuspage-views.ts';
+import { snoozeContext, snoozeMenu } from './snooze-blocks.ts';
 
 /**
  * Block Kit limits we build under, with room to spare.
@@ -69,6 +72,8 @@ export interface MessageFeatures {
   canTicket?: boolean;
   /** Tickets of an incident still being opened. */
   pendingTickets?: (incidentId: string) => PendingTicket[];
+  /** Statuspage is set up: offer Status page. */
+  canStatuspage?: boolean;
 }
 
 export function renderIncidentMessage(
@@ -97,15 +102,19 @@ export function renderIncidentMessage(
   if (links) blocks.push({ type: 'context', block_id: 'inc_links', elements: [mrkdwn(links)] });
   const state = stateLine(incident);
   if (state) blocks.push({ type: 'context', block_id: 'inc_state', elements: [mrkdwn(state)] });
+  blocks.push(...snoozeContext(incident));
   const response = responseLine(incident);
   if (response)
     blocks.push({ type: 'context', block_id: 'inc_response', elements: [mrkdwn(response)] });
   const paged = pagerDutyLine(incident);
   if (paged) blocks.push({ type: 'context', block_id: 'inc_pagerduty', elements: [mrkdwn(paged)] });
+  const statuspage = statuspageLine(incident);
+  if (statuspage)
+    blocks.push({ type: 'context', block_id: 'inc_statuspage', elements: [mrkdwn(statuspage)] });
   const tickets = ticketLine(incident, features.pendingTickets?.(incident.id) ?? []);
   if (tickets)
     blocks.push({ type: 'context', block_id: 'inc_tickets', elements: [mrkdwn(tickets)] });
-  const actions = actionButtons(incident, features);
+  const actions = [...actionButtons(incident, features), ...snoozeMenu(incident)];
   if (actions.length > 0)
     blocks.push({ type: 'actions', block_id: 'inc_actions', elements: actions });
   blocks.push(...deliveryBlocks(deliveries));
@@ -267,6 +276,7 @@ function actionButtons(incident: Incident, features: MessageFeatures = {}) {
     buttons.push(button(ACTION_PAGE, 'Page', id));
   if (!incident.declaredAt) buttons.push(button(ACTION_DECLARE, 'Start incident', id));
   if (features.canTicket) buttons.push(button(ACTION_TICKET, 'Create ticket', id));
+  if (features.canStatuspage) buttons.push(button(ACTION_STATUSPAGE, 'Status page', id));
   // A declared incident's Resolve asks for the resolution in a form; an alert's only confirms.
   const resolve = button(ACTION_RESOLVE, 'Resolve', id, 'danger');
   buttons.push(

@@ -8,6 +8,7 @@ import {
   ACTION_REOPEN,
   ACTION_RESOLVE,
   ACTION_STATUS,
+  ACTION_STATUSPAGE,
   ACTION_TICKET,
   button,
   mrkdwn,
@@ -16,6 +17,7 @@ import {
 } from './blocks.ts';
 import { ticketLine, type MessageFeatures } from './render-incident-message.ts';
 import { bold, link, safe, slackDate, truncate, who } from './mrkdwn.ts';
+import { statuspageLine } from './statuspage-views.ts';
 
 /** conversations.setTopic refuses more than 250 characters. */
 const TOPIC_MAX = 250;
@@ -84,6 +86,9 @@ export function renderIncidentSummary(
   const tickets = ticketLine(incident, features.pendingTickets?.(incident.id) ?? []);
   if (tickets)
     blocks.push({ type: 'context', block_id: 'sum_tickets', elements: [mrkdwn(tickets)] });
+  const statuspage = statuspageLine(incident);
+  if (statuspage)
+    blocks.push({ type: 'context', block_id: 'sum_statuspage', elements: [mrkdwn(statuspage)] });
   const buttons = summaryButtons(incident, features);
   if (buttons.length > 0)
     blocks.push({ type: 'actions', block_id: 'sum_actions', elements: buttons });
@@ -113,6 +118,7 @@ function summaryButtons(incident: Incident, features: MessageFeatures) {
   if (features.canPage && !incident.refs.pagerduty?.id)
     buttons.push(button(ACTION_PAGE, 'Page', id));
   if (features.canTicket) buttons.push(button(ACTION_TICKET, 'Create ticket', id));
+  if (features.canStatuspage) buttons.push(button(ACTION_STATUSPAGE, 'Status page', id));
   buttons.push(button(ACTION_RESOLVE, 'Resolve', id, 'danger'));
   return buttons;
 }

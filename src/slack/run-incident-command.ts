@@ -11,8 +11,13 @@ import { listText, timelineText } from './incident-texts.ts';
 import { onCallText, pageForm, type PagerDutyCommandContext } from './pagerduty-commands.ts';
 import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
 import { shareReview } from './share-review.ts';
+import { markAsNoise, snoozeIncident, unsnoozeIncident } from './snooze-commands.ts';
 import type { TicketAdapter } from '../integrations/tickets/create-ticket-adapter.ts';
-import type { PermissionGuard } from './permissions.ts';
+import type { GuardedAction, PermissionGuard } from './permissions.ts';
+import type { RulesConfig } from '../rules/rules-file.ts';
+import { rulesTestText, rulesText } from './rules-commands.ts';
+import type { StatuspageAdapter } from '../integrations/statuspage/create-statuspage-adapter.ts';
+import { statuspageForm } from './statuspage-commands.ts';
 import { contextText, followUp, openTicket, publishReview } from './ticket-commands.ts';
 import { ticketForm } from './ticket-commands.ts';
 import { HELP_TEXT, type IncidentCommand } from './parse-incident-command.ts';
@@ -46,7 +51,18 @@ export interface CommandContext {
   tickets?: TicketAdapter;
   /** Who may page, post to the status page, close (firebreak.yml); absent: everyone. */
   permissions?: PermissionGuard;
+  /** The rule file, for `/incident rules`. */
+  rules?: RulesConfig;
+  /** Atlassian Statuspage, when STATUSPAGE_API_KEY and STATUSPAGE_PAGE_ID are set. */
+  statuspage?: StatuspageAdapter;
 }
+
+/** Commands only the people firebreak.yml names may give (when it names any). */
+const GUARDED: Partial<Record<IncidentCommand['name'], GuardedAction>> = {
+  page: 'page',
+  close: 'close',
+  statuspage: 'statuspage',
+};
 
 /** Runs one `/incident` command (or mention) and says what happened, for Slack to show. */
 export async function runIncidentCommand(
@@ -54,6 +70,9 @@ export async function runIncidentCommand(
   ctx: CommandContext,
 ): Promise<CommandReply> {
   const { incidents, actor } = ctx;
+  const guarded = GUARDED[command.name];
+  const refusal = guarded && (await ctx.permissions?.refusal(guarded, actor.id));
+  if (refusal) return reply(refusal);
   switch (command.name) {
     case 'help':
       return reply(HELP_TEXT);
@@ -69,6 +88,10 @@ export async function runIncidentCommand(
       return openForm(ctx, declareView({ declarer: actor.id, context: { channel: ctx.channel } }));
     case 'oncall':
       return reply(await onCallText(command.filter, pagerDutyContext(ctx)));
+    case 'rules':
+      return reply(rulesText(ctx.rules?.rules ?? [], ctx.rules?.file));
+    case 'rules-test':
+      return reply(rulesTestText(ctx.rules?.rules ?? [], command.text));
   }
 
   const incident = target(command.id, ctx);
@@ -153,6 +176,14 @@ export async function runIncidentCommand(
       return giveChannel(incident, ctx);
     case 'page':
       return pageForm(incident, command.query, pagerDutyContext(ctx));
+    case 'snooze':
+      return snoozeIncident(incident, command.length, ctx);
+    case 'unsnooze':
+      return unsnoozeIncident(incident, ctx);
+    case 'noise':
+      return markAsNoise(incident, command.reason, ctx);
+    case 'statuspage':
+      return statuspageForm(incident, ctx);
   }
 }
 

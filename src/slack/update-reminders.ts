@@ -1,6 +1,7 @@
 import type { IncidentService } from '../core/incident-service.ts';
 import type { Clock, Logger } from '../core/ports.ts';
 import { severityLabel } from '../core/severity.ts';
+import { isSnoozed } from '../core/snooze.ts';
 import type { Incident, Severity } from '../core/types.ts';
 import type { IncidentChannels } from './incident-channels.ts';
 import { mention } from './mrkdwn.ts';
@@ -14,6 +15,8 @@ export interface UpdateRemindersOptions {
   minutes: Record<Severity, number>;
   /** How often incidents are checked; default one minute. */
   checkMs?: number;
+  /** Runs first at every check, with the time (epoch ms): snoozes that are over end there. */
+  onCheck?: (now: number) => Promise<void>;
 }
 
 /**
@@ -45,9 +48,11 @@ export class UpdateReminders {
     this.#running = true;
     try {
       const now = this.#o.clock.now().getTime();
+      await this.#o.onCheck?.(now);
       for (const incident of this.#o.incidents.list()) {
         const due = this.dueAt(incident);
-        if (due === undefined || due > now) continue;
+        // A snoozed incident is not reminded; one overdue is reminded once its snooze ends.
+        if (due === undefined || due > now || isSnoozed(incident, now)) continue;
         await this.#remind(incident, now);
       }
     } catch (error) {

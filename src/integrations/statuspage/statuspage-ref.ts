@@ -1,4 +1,4 @@
-import type { Incident } from '../../core/types.ts';
+import type { Actor, Incident } from '../../core/types.ts';
 import type { ComponentStatus, Status } from './statuspage-client.ts';
 
 /** The incident's reference to its Statuspage incident (one string map). */
@@ -16,6 +16,8 @@ export interface StatuspageChange {
   components?: Record<string, ComponentStatus>;
   actorId?: string;
   actorName?: string;
+  /** Left out for people. */
+  actorKind?: Actor['kind'];
   /** Mirrored from a status update or the resolution here, rather than asked for in the form. */
   mirrored?: boolean;
 }

@@ -256,6 +256,7 @@ function checkElement(element: unknown, at: string): void {
 
   if (object.action_id !== undefined) checkString(object.action_id, `${at}/action_id`, 1, 255);
   if (object.type === 'button') checkButton(object, at);
+  if (object.type === 'overflow') checkOverflow(object, at);
   if (object.type === 'image') checkImage(object, at);
 }
 
@@ -267,6 +268,26 @@ function checkButton(button: Json, at: string): void {
   if (button.style !== undefined && button.style !== 'primary' && button.style !== 'danger') {
     fail(`${at}/style`, 'must be one of: primary, danger');
   }
+}
+
+/**
+ * Overflow menus: 2 to 5 options, each a plain_text `text` ≤ 75 and a `value` ≤ 150
+ * (docs.slack.dev/reference/block-kit/block-elements/overflow-menu-element and
+ * docs.slack.dev/reference/block-kit/composition-objects/option-object).
+ */
+function checkOverflow(overflow: Json, at: string): void {
+  const options = requireArray(overflow.options, `${at}/options`, 2, 5);
+
+  options.forEach((option, i) => {
+    const optionAt = `${at}/options/${i}`;
+    const object = requireObject(option, optionAt);
+    checkTextObject(object.text, `${optionAt}/text`, { max: 75, plainOnly: true });
+    if (object.value !== undefined) checkString(object.value, `${optionAt}/value`, 1, 150);
+    if (object.description !== undefined) {
+      checkTextObject(object.description, `${optionAt}/description`, { max: 75, plainOnly: true });
+    }
+    if (object.url !== undefined) checkString(object.url, `${optionAt}/url`, 1, 3000);
+  });
 }
 
 function checkTextObject(
