@@ -149,3 +149,65 @@ describe('Alert sources through the bot', () => {
       expect((await post(route, '{}', { 'content-type': 'application/json' })).status).toBe(404);
   });
 });
+
+describe('Every signed webhook checks the bytes as they arrived (F02)', () => {
+  const SECRET = 'one-secret-for-every-tool-0123456789';
+  /** JSON as some senders write it: spaces after colons, `\/` and `\u00e9` escapes. */
+  function oddlyEncoded(json: string) {
+    return JSON.stringify(JSON.parse(json), null, 1)
+      .replace(/":/g, '": ')
+      .replace(/\//g, '\\/')
+      .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  }
+  const hmac = (body: string) => createHmac('sha256', SECRET).update(body).digest('hex');
+
+  it.each([
+    [
+      'pagerduty',
+      'pagerduty/incident-triggered.json',
+      (b: string) => ({ 'x-pagerduty-signature': `v1=${hmac(b)}` }),
+    ],
+    [
+      'jira',
+      'jira/issue-updated-status.json',
+      (b: string) => ({ 'x-hub-signature': `sha256=${hmac(b)}` }),
+    ],
+    [
+      'github',
+      'github/issue-comment-created.json',
+      (b: string) => ({
+        'x-hub-signature-256': `sha256=${hmac(b)}`,
+        'x-github-event': 'issue_comment',
+      }),
+    ],
+    [
+      'sentry',
+      'sentry/issue-alert-triggered.json',
+      (b: string) => ({ 'sentry-hook-signature': hmac(b), 'sentry-hook-resource': 'event_alert' }),
+    ],
+  ])('%s: accepted as sent, refused with one byte changed', async (route, name, sign) => {
+    h = await startHarness({
+      env: {
+        PAGERDUTY_WEBHOOK_SECRET: SECRET,
+        JIRA_BASE_URL: 'http://127.0.0.1:9',
+        JIRA_EMAIL: 'bot@example.com',
+        JIRA_API_TOKEN: 'token',
+        JIRA_PROJECT_KEY: 'OPS',
+        JIRA_WEBHOOK_SECRET: SECRET,
+        GITHUB_TOKEN: 'token',
+        GITHUB_REPOSITORY: 'acme/checkout',
+        GITHUB_API_URL: 'http://127.0.0.1:9',
+        GITHUB_WEBHOOK_SECRET: SECRET,
+        SENTRY_CLIENT_SECRET: SECRET,
+      },
+    });
+    const body = oddlyEncoded(await text(name));
+    const headers = { 'content-type': 'application/json', ...sign(body) };
+
+    const accepted = await post(route, body, headers);
+    const tampered = await post(route, body.replace('": ', '":  '), headers);
+
+    expect(accepted.status).toBe(202);
+    expect(tampered).toMatchObject({ status: 401, body: { error: 'bad_signature' } });
+  });
+});
