@@ -11,7 +11,6 @@ import { boltLogger } from './bolt-logger.ts';
 import type { PagerDutyAdapter } from '../integrations/pagerduty/create-pagerduty-adapter.ts';
 import type { TicketAdapter } from '../integrations/tickets/create-ticket-adapter.ts';
 import type { StatuspageAdapter } from '../integrations/statuspage/create-statuspage-adapter.ts';
-import { StatuspageBookmarks } from './statuspage-bookmarks.ts';
 import { AppHome } from './app-home.ts';
 import { Automations } from './automations.ts';
 import { IncidentChannels } from './incident-channels.ts';
@@ -22,7 +21,7 @@ import { SlackConnection } from './slack-connection.ts';
 import { SlackGateway } from './slack-gateway.ts';
 import { PermissionGuard } from './permissions.ts';
 import { ThrottleNotice } from './throttle-notice.ts';
-import { TicketBookmarks } from './ticket-bookmarks.ts';
+import { LinkBookmarks } from './link-bookmarks.ts';
 import { UpdateReminders } from './update-reminders.ts';
 import { endSnoozes } from '../core/end-snoozes.ts';
 
@@ -123,8 +122,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     ...(options.tickets ? { tickets: options.tickets } : {}),
   });
   desk?.onProblem((id, text) => void thread.notify(id, text));
-  if (desk) new TicketBookmarks({ incidents, queue, gateway, channels, logger });
-  if (options.statuspage) new StatuspageBookmarks({ incidents, queue, gateway, channels, logger });
+  new LinkBookmarks({ incidents, queue, gateway, channels, logger });
   const reconcile = async () => {
     await publisher.reconcile();
     await channels.reconcile();

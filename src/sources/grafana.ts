@@ -1,20 +1,13 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { normalizeSeverity } from '../core/severity.ts';
 import type { Link, NormalizedAlert } from '../core/types.ts';
-import { normalizeGroupKey } from './alertmanager.ts';
+import { alertLine, fingerprintOf, groupAlertFields, groupTitle, link } from './alert-group.ts';
+import { normalizeGroupKey, runbookLink, stringMap, ZERO_TIME } from './alert-group.ts';
 import { isWebUrl, parseBody, type ParseResult } from './parse-result.ts';
 
-const stringMap = z.record(z.string(), z.string());
-
 const alertSchema = z.object({
-  status: z.enum(['firing', 'resolved']),
-  labels: stringMap,
-  annotations: stringMap.default({}),
-  startsAt: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 time' }),
-  endsAt: z.string().optional(),
+  ...groupAlertFields,
   fingerprint: z.string().optional(),
-  generatorURL: z.string().optional(),
   silenceURL: z.string().optional(),
   dashboardURL: z.string().optional(),
   panelURL: z.string().optional(),
@@ -40,9 +33,6 @@ const payloadSchema = z.object({
 });
 
 type GrafanaAlert = z.infer<typeof alertSchema>;
-type GrafanaPayload = z.infer<typeof payloadSchema>;
-
-const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 /**
  * Parses a Grafana webhook delivery: one notification group is one batch, keyed
@@ -62,7 +52,7 @@ export function parseGrafana(body: unknown): ParseResult {
     batch: {
       source: 'grafana',
       groupKey: `grafana:${payload.orgId ?? ''}:${normalizeGroupKey(payload.groupKey)}`,
-      title: groupTitle(payload),
+      title: groupTitle(payload, 'Grafana alert', true),
       description: payload.commonAnnotations.description,
       links,
       alerts: payload.alerts.map(toAlert),
@@ -72,11 +62,7 @@ export function parseGrafana(body: unknown): ParseResult {
 
 function toAlert(alert: GrafanaAlert): NormalizedAlert {
   const { labels, annotations } = alert;
-  const summary =
-    annotations.summary ??
-    annotations.message ??
-    firstLine(annotations.description) ??
-    describe(labels);
+  const summary = alertLine(alert);
   const resolved = alert.status === 'resolved';
   return {
     key: alert.fingerprint || fingerprintOf(labels),
@@ -111,49 +97,11 @@ function alertLinks(alert: GrafanaAlert): Link[] {
   const a = alert.annotations;
   const candidates: Array<Link | undefined> = [
     link('Source', alert.generatorURL, 'generator'),
-    link('Runbook', a.runbook_url ?? a.runbook, 'runbook'),
+    runbookLink(a),
     link('Dashboard', alert.dashboardURL, 'dashboard'),
     link('Panel', alert.panelURL, 'dashboard'),
     link('Silence', alert.silenceURL, 'other'),
     link('Screenshot', alert.imageURL, 'other'),
   ];
   return candidates.filter((l): l is Link => l !== undefined);
-}
-
-function link(title: string, url: string | undefined, kind: Link['kind']): Link | undefined {
-  return isWebUrl(url) ? { title, url, kind } : undefined;
-}
-
-/** `<alertname>: <common summary>`, else the alert name with the group's other labels. */
-function groupTitle(payload: GrafanaPayload) {
-  const names = new Set(payload.alerts.map((a) => a.labels.alertname ?? 'Grafana alert'));
-  const name =
-    payload.commonLabels.alertname ?? payload.groupLabels.alertname ?? [...names].join(', ');
-  const only = payload.alerts.length === 1 ? payload.alerts[0] : undefined;
-  const summary = payload.commonAnnotations.summary ?? only?.annotations.summary;
-  if (summary) return `${name}: ${summary}`;
-
-  const { alertname: _ignored, ...scope } = payload.groupLabels;
-  const where = describe(scope);
-  return where ? `${name} (${where})` : name;
-}
-
-function describe(labels: Record<string, string>) {
-  return Object.entries(labels)
-    .filter(([key]) => key !== 'alertname')
-    .map(([key, value]) => `${key}=${value}`)
-    .join(', ');
-}
-
-function firstLine(text: string | undefined) {
-  return text?.split('\n').find((line) => line.trim() !== '');
-}
-
-/** Grafana sends a fingerprint; without one, the alert's label set identifies it. */
-function fingerprintOf(labels: Record<string, string>) {
-  const canonical = Object.keys(labels)
-    .sort()
-    .map((key) => `${key}=${labels[key]}`)
-    .join('\u0000');
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
