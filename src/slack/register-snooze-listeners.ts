@@ -27,6 +27,8 @@ export interface SnoozeListenerDeps extends SlackListenerDeps {
  * is acknowledged at once; "Mark as noise…" opens its form straight away, since the
  * `trigger_id` is valid for 3 s only (https://docs.slack.dev/interactivity/handling-user-interaction).
  */
+const MENU_COMMANDS = new Set(['snooze', 'unsnooze', 'noise']);
+
 export function registerSnoozeListeners(app: App, deps: SnoozeListenerDeps) {
   const { incidents, tell, logger } = deps;
 
@@ -40,6 +42,11 @@ export function registerSnoozeListeners(app: App, deps: SnoozeListenerDeps) {
     const channel = body.channel?.id ?? body.container.channel_id;
     const ctx = deps.context(actor, { channel, triggerId: body.trigger_id });
     const command = parseIncidentCommand(action.selected_option.value);
+    // The menu offers these three only; any other value did not come from our menu.
+    if (!MENU_COMMANDS.has(command.name)) {
+      logger.warn({ user: actor.id, value: action.selected_option.value }, 'unknown menu pick');
+      return;
+    }
     try {
       if (command.name === 'noise') {
         const text = await openNoiseForm(command.id ?? '', ctx);
@@ -67,6 +74,9 @@ export function registerSnoozeListeners(app: App, deps: SnoozeListenerDeps) {
       await tell(channel, actor.id, `There is no incident *${incidentId}*.`);
       return;
     }
+    // Noise closes the incident: the rule file's `close` permission applies.
+    const refusal = await deps.permissions?.refusal('close', actor.id);
+    if (refusal) return void (await tell(channel, actor.id, refusal));
 
     try {
       const reply = await markAsNoise(incident, reason, deps.context(actor, { channel }));
@@ -81,6 +91,8 @@ export function registerSnoozeListeners(app: App, deps: SnoozeListenerDeps) {
   async function openNoiseForm(id: string, ctx: CommandContext) {
     const incident = incidents.get(id);
     if (!incident) return `There is no incident *${id}*.`;
+    const refusal = await ctx.permissions?.refusal('close', ctx.actor.id);
+    if (refusal) return refusal;
     const now = (ctx.clock?.now() ?? new Date()).toISOString();
     const verdict = checkCommand(incident, { type: 'noise' }, ctx.actor, now);
     if (typeof verdict === 'object') return `:no_entry: ${verdict.refused}`;

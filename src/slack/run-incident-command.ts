@@ -61,6 +61,7 @@ export interface CommandContext {
 const GUARDED: Partial<Record<IncidentCommand['name'], GuardedAction>> = {
   page: 'page',
   close: 'close',
+  noise: 'close',
   statuspage: 'statuspage',
 };
 

@@ -155,6 +155,12 @@ describe('Routing rules and automations', () => {
     expect(byGroup.body.text).not.toContain('You may not');
     await eventually(() => pd!.incidents().length === 1);
 
+    // Marking as noise closes the incident: the close permission applies.
+    const { incident: noisy } = await alert({ service: 'search' }, 'warning', 'n1');
+    const noise = await bot().command(`noise ${noisy} flapping`, ALEX);
+    expect(noise.body.text).toContain('You may not close incidents here');
+    expect(bot().bot.incidents.get(noisy)?.closedAt).toBeUndefined();
+
     await bot().command(`resolve ${id} ok`, SAM);
     const close = await bot().command(`close ${id}`, ALEX);
     expect(close.body.text).toContain('You may not close incidents here');
