@@ -141,20 +141,21 @@ export class IncidentMessagePublisher {
       }
       const postStartedAt = clock.now().toISOString();
       await incidents.setRef(incident.id, 'slack', { channel, postStartedAt });
-      ts = await this.#send(incident, message, (c) => this.#post(channel, incident, c)).catch(
-        async (error: unknown) => {
-          // Slack answered (an error, a 429) or we never asked (paced): nothing was posted, so
-          // the retry need not look for a message. Only a lost answer keeps postStartedAt.
-          if (
-            error instanceof OutboundError &&
-            error.code !== 'request_error' &&
-            !/^\d+$/.test(error.code ?? '')
-          ) {
-            await incidents.setRef(incident.id, 'slack', { channel });
-          }
-          throw error;
-        },
-      );
+      const post = (c: MessageContent) => this.#post(channel, incident, c);
+      ts = await this.#send(incident, channel, message, post).catch(async (error: unknown) => {
+        if (channel !== alertsChannel && isChannelProblem(error))
+          return this.#fallBack(incident, channel, error);
+        // Slack answered (an error, a 429) or we never asked (paced): nothing was posted, so
+        // the retry need not look for a message. Only a lost answer keeps postStartedAt.
+        if (
+          error instanceof OutboundError &&
+          error.code !== 'request_error' &&
+          !/^\d+$/.test(error.code ?? '')
+        ) {
+          await incidents.setRef(incident.id, 'slack', { channel });
+        }
+        throw error;
+      });
       await incidents.setRef(incident.id, 'slack', { channel, ts, version });
       this.#o.onPosted?.(incident.id);
       if (message.overflow.length > 0) await this.#o.thread.postDetailsLater(incident.id);
@@ -194,7 +195,8 @@ export class IncidentMessagePublisher {
   /** Updates the message in place; false when it is gone (deleted in Slack), to post it anew. */
   async #update(incident: Incident, channel: string, ts: string, message: IncidentMessage) {
     try {
-      await this.#send(incident, message, (c) => this.#o.gateway.updateMessage(channel, ts, c));
+      const update = (c: MessageContent) => this.#o.gateway.updateMessage(channel, ts, c);
+      await this.#send(incident, channel, message, update);
       this.#lastUpdate.set(incident.id, Date.now());
       return true;
     } catch (error) {
@@ -210,6 +212,7 @@ export class IncidentMessagePublisher {
   /** Sends the full message; if Slack refuses its blocks, logs why and sends the minimal one. */
   async #send<T>(
     incident: Incident,
+    channel: string,
     message: IncidentMessage,
     send: (content: MessageContent) => Promise<T>,
   ) {
@@ -217,13 +220,13 @@ export class IncidentMessagePublisher {
       return await send(message);
     } catch (error) {
       if (!(error instanceof OutboundError) || !REFUSED_BLOCKS.has(error.code ?? ''))
-        throw this.#noted(error);
+        throw this.#noted(error, channel);
       this.#o.logger.error(
         { incident: incident.id, code: error.code, err: error },
         'slack refused the incident message, sending the minimal one',
       );
       return await send(renderMinimalMessage(incident)).catch((e: unknown) => {
-        throw this.#noted(e);
+        throw this.#noted(e, channel);
       });
     }
   }
@@ -252,16 +255,60 @@ export class IncidentMessagePublisher {
   }
 
   /** Channel trouble is a misconfiguration: /healthz and `/incident` say so until a post works. */
-  #noted(error: unknown) {
+  #noted(error: unknown, channel: string) {
     if (error instanceof OutboundError && CHANNEL_PROBLEMS.has(error.code ?? '')) {
-      const channel = this.#o.alertsChannel;
+      const which =
+        channel === this.#o.alertsChannel ? `ALERTS_CHANNEL ${channel}` : `rule channel ${channel}`;
       this.#o.health.report(
         'slack',
-        `cannot post to ALERTS_CHANNEL ${channel} (${error.code}): ${advice(error.code ?? '')}`,
+        `cannot post to ${which} (${error.code}): ${advice(error.code ?? '')}`,
       );
     }
     return error;
   }
+
+  /**
+   * A routing rule's channel the bot cannot post in (a typo, a private channel it is not in):
+   * the message goes to the alerts channel instead, and the timeline and the thread say why.
+   */
+  async #fallBack(incident: Incident, channel: string, error: OutboundError): Promise<never> {
+    const { incidents, alertsChannel } = this.#o;
+    const rule = incident.refs.route?.rule;
+    const text =
+      `Could not post to channel ${channel} (${error.code ?? 'refused'}), the channel of rule ` +
+      `"${rule ?? '?'}": posted in ALERTS_CHANNEL ${alertsChannel} instead. ` +
+      `${advice(error.code ?? '')}.`;
+    await incidents.record({
+      id: incident.id,
+      kind: 'channel.failed',
+      origin: 'slack',
+      text,
+      visible: false,
+      refs: { slack: { channel: alertsChannel } },
+    });
+    this.#o.logger.warn(
+      { incident: incident.id, channel, code: error.code },
+      'rule channel refused',
+    );
+    await this.#o.thread.notify(incident.id, text);
+    // Stays on /healthz until a restart: the rule file names a channel that does not work.
+    this.#o.health.report(
+      `rule-channel:${channel}`,
+      `cannot post to rule channel ${channel} (rule "${rule ?? '?'}", ` +
+        `${error.code ?? 'refused'}): ${advice(error.code ?? '')}`,
+    );
+    // Not a failure of this job: it runs again at once, for the alerts channel.
+    throw new OutboundError({ service: 'slack', message: text, code: 'paced', retryAfterMs: 1 });
+  }
+}
+
+function isChannelProblem(error: unknown): error is OutboundError {
+  return (
+    error instanceof OutboundError &&
+    ['channel_not_found', 'not_in_channel', 'is_archived', 'restricted_action'].includes(
+      error.code ?? '',
+    )
+  );
 }
 
 function advice(code: string) {

@@ -1,5 +1,7 @@
 import type { IncidentService } from '../core/incident-service.ts';
+import { OutboundError } from '../outbound/outbound-error.ts';
 import type { Job, OutboundQueue } from '../outbound/outbound-queue.ts';
+import { MESSAGE_JOB } from './incident-message-publisher.ts';
 import { escapeText, truncate } from './mrkdwn.ts';
 import { renderIncidentMessage } from './render-incident-message.ts';
 import type { SlackGateway } from './slack-gateway.ts';
@@ -53,7 +55,15 @@ export class IncidentThread {
   }
 
   async #postNotice(job: Job) {
-    const ref = this.#o.incidents.get(job.payload.incidentId ?? '')?.refs.slack;
+    const id = job.payload.incidentId ?? '';
+    const ref = this.#o.incidents.get(id)?.refs.slack;
+    // A notice about an incident goes in its message's thread: wait while that message is on
+    // its way (not an attempt); if it never comes (given up), post in the channel after all.
+    const coming = this.#o.queue.jobsFor(id).waiting.some((j) => j.kind === MESSAGE_JOB);
+    if (id && !ref?.ts && coming) {
+      const why = 'notice waits for the incident message';
+      throw new OutboundError({ service: 'slack', message: why, code: 'paced', retryAfterMs: 500 });
+    }
     const channel = ref?.channel ?? this.#o.alertsChannel;
     const text = escapeText(job.payload.text ?? '');
     await this.#o.gateway.postMessage(
