@@ -107,7 +107,9 @@ export class Automations {
         id,
         kind: 'external',
         origin: 'firebreak',
-        text: `Automation ${done + 1}/${steps.length} (rule "${rule}"), ${automationText(step)}: ${text}`,
+        text:
+          `Automation ${done + 1}/${steps.length} (rule "${rule}"), ` +
+          `${automationText(step)}: ${text}`,
         actor,
         visible: false,
         refs: { automations: { done: String(done + 1) } },
@@ -136,12 +138,15 @@ export class Automations {
         return step.channel ? 'declared; its channel is being created' : 'declared';
       }
       case 'post':
+        // In the thread of the incident's message: wait until that message is posted.
+        if (!incident.refs.slack?.ts) throw waitForMessage();
         await this.#o.thread.notify(incident.id, step.text);
-        return 'posted in its thread';
+        return 'queued in its thread';
       case 'invite': {
-        if (!this.#o.channels.channelOf(incident))
-          return 'its members are invited when the incident gets a channel';
+        // Read now, so a wrong group ID or a missing scope shows here, not silently later.
         const members = await this.#o.gateway.usergroupMembers(step.usergroup);
+        if (!this.#o.channels.channelOf(incident))
+          return `its ${members.length} members are invited when the incident gets a channel`;
         if (members.length > 0) await this.#o.channels.invite(incident, members);
         return `invited ${members.length} people`;
       }
@@ -188,4 +193,13 @@ export class Automations {
     if (outcome.outcome === 'pending') return 'its ticket is being opened already';
     return `opening a ${system.label} ticket`;
   }
+}
+
+function waitForMessage() {
+  return new OutboundError({
+    service: 'slack',
+    message: 'waiting for the incident message',
+    code: 'paced',
+    retryAfterMs: 1_000,
+  });
 }

@@ -29,9 +29,11 @@ export class PermissionGuard {
   async refusal(action: GuardedAction, userId: string): Promise<string | undefined> {
     const allowed = this.#permissions[action];
     if (!allowed || allowed.includes(userId)) return undefined;
+    const unread: string[] = [];
     for (const group of allowed.filter((id) => id.startsWith('S'))) {
       const members = await this.#gateway.usergroupMembers(group).catch((error: unknown) => {
-        this.#logger.warn({ err: error, usergroup: group }, 'could not read a user group');
+        this.#logger.warn({ err: error, usergroup: group, action }, 'could not read a user group');
+        unread.push(`<!subteam^${group}> (${error instanceof Error ? error.message : 'failed'})`);
         return [] as string[];
       });
       if (members.includes(userId)) return undefined;
@@ -40,8 +42,13 @@ export class PermissionGuard {
     const who = allowed
       .map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`))
       .join(', ');
+    const unknown =
+      unread.length > 0
+        ? ` Slack did not tell me who is in ${unread.join(', ')}, so members of those groups ` +
+          'cannot be recognised now (check the group ID and the usergroups:read scope).'
+        : '';
     return (
-      `You may not ${VERB[action]} here: firebreak.yml allows ${who}. ` +
+      `You may not ${VERB[action]} here: firebreak.yml allows ${who}.${unknown} ` +
       'Ask one of them, or whoever runs the bot.'
     );
   }
