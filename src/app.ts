@@ -27,6 +27,8 @@ import { SeenDeliveries, type SeenDocument } from './store/seen-deliveries.ts';
 
 /** Slack redelivers events for a few minutes; remember their IDs for an hour. */
 const DELIVERY_MEMORY_MS = 60 * 60 * 1000;
+/** SNS redelivers a message for hours; a captured one could be replayed later: a month. */
+const SNS_MEMORY_MS = 30 * 24 * 60 * 60 * 1000;
 /** On shutdown, connections still open after this are closed. */
 const DRAIN_MS = 10_000;
 
@@ -69,6 +71,11 @@ export async function createFirebreak(
   const metrics = new Metrics();
   const health = new Health();
   const store = await LowdbStore.open(config.dataDir);
+  if (config.rules.file) {
+    const { file, rules, permissions } = config.rules;
+    const guarded = Object.keys(permissions);
+    logger.info({ file, rules: rules.length, permissions: guarded }, 'routing rules loaded');
+  }
 
   const incidents = new IncidentService({
     store,
@@ -169,6 +176,9 @@ export async function createFirebreak(
         source,
         parse,
         token: config.sourceTokens[source] ?? config.alertWebhookToken,
+        tokenName: config.sourceTokens[source]
+          ? `${source.toUpperCase()}_WEBHOOK_TOKEN`
+          : 'ALERT_WEBHOOK_TOKEN',
         incidents,
         metrics,
         health,
@@ -189,6 +199,10 @@ export async function createFirebreak(
         metrics,
         fetchText: options.fetchSnsText ?? fetchSnsText,
         topicArns: config.cloudWatchTopicArns,
+        seen: new SeenDeliveries(
+          await store.openDocument<SeenDocument>('seen-sns', { seen: {} }),
+          SNS_MEMORY_MS,
+        ),
       }),
     );
   }

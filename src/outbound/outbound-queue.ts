@@ -25,6 +25,8 @@ export interface JobsDocument {
   failed?: Job[];
 }
 
+/** The longest a job waits because a service said so; it then asks again. */
+const MAX_RETRY_AFTER_MS = 15 * 60 * 1000;
 /** Failed jobs kept at the most; the oldest go first. */
 const MAX_FAILED = 500;
 
@@ -246,7 +248,8 @@ export class OutboundQueue {
     job.lastError = error.message;
     if (error.retryAfterMs !== undefined) {
       const fields = { service: error.service, code: error.code, retryAfterMs: error.retryAfterMs };
-      job.notBefore = now + error.retryAfterMs;
+      // A service asking for hours (a bad proxy, a typo in a header) is asked again sooner.
+      job.notBefore = now + Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS);
       // Pacing is a moment's wait, not worth a write; a 429's wait is kept across restarts.
       if (error.code === 'paced') return log.debug(fields, 'paced, waiting');
       log.warn(fields, 'rate limited, waiting');

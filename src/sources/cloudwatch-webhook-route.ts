@@ -4,6 +4,7 @@ import type { IncidentService } from '../core/incident-service.ts';
 import type { Logger } from '../core/ports.ts';
 import type { Health } from '../health.ts';
 import type { Metrics } from '../metrics.ts';
+import type { SeenDeliveries } from '../store/seen-deliveries.ts';
 import {
   isSnsHost,
   parseCloudWatchAlarm,
@@ -34,9 +35,16 @@ export interface CloudWatchWebhookRouteOptions {
   fetchText: (url: string) => Promise<string>;
   /** When set, only these topics are accepted (others 403); default: any topic. */
   topicArns?: readonly string[];
+  /**
+   * MessageIds applied lately: SNS redelivers with the same MessageId, and a signed message
+   * replayed by someone who captured it has it too; each is applied once.
+   */
+  seen?: SeenDeliveries;
 }
 
 type Reply = { status: number; body: Record<string, unknown> };
+/** Where SNS keeps its signing certificates: nothing else on the host is fetched as one. */
+const CERT_PATH = /^\/SimpleNotificationService-[0-9a-f]{32}\.pem$/;
 type Confirmation = Extract<SnsEnvelope, { Type: 'SubscriptionConfirmation' }>;
 
 /**
@@ -106,7 +114,6 @@ export function cloudWatchWebhookRoute(options: CloudWatchWebhookRouteOptions): 
       return reply(400, 'invalid_payload', `${field} ${parsed.message}`, field);
     }
 
-    // A redelivered MessageId is applied again: same state and time, so a "repeated" entry.
     const result = await incidents.ingest(parsed.batch);
     const status = result.ignored ? 'ignored' : 'accepted';
     count(status);
@@ -118,8 +125,16 @@ export function cloudWatchWebhookRoute(options: CloudWatchWebhookRouteOptions): 
   const admit = (envelope: SnsEnvelope): Reply | undefined => {
     if (options.topicArns && !options.topicArns.includes(envelope.TopicArn))
       return reply(403, 'topic_not_allowed', 'TopicArn is not accepted', 'TopicArn');
-    if (!isSnsHost(envelope.SigningCertURL))
-      return reply(401, 'bad_signature', 'SigningCertURL is not an SNS host', 'SigningCertURL');
+    if (
+      !isSnsHost(envelope.SigningCertURL) ||
+      !CERT_PATH.test(new URL(envelope.SigningCertURL).pathname)
+    )
+      return reply(
+        401,
+        'bad_signature',
+        'SigningCertURL is not an SNS certificate',
+        'SigningCertURL',
+      );
     if (envelope.Type === 'SubscriptionConfirmation' && !isSnsHost(envelope.SubscribeURL)) {
       // Not fetched: only a person who trusts this URL should open it.
       logger.warn({ url: envelope.SubscribeURL, topic: envelope.TopicArn }, 'sns confirm by hand');
@@ -130,7 +145,16 @@ export function cloudWatchWebhookRoute(options: CloudWatchWebhookRouteOptions): 
 
   const handle = async (envelope: SnsEnvelope): Promise<Reply> => {
     if (envelope.Type === 'SubscriptionConfirmation') return confirm(envelope);
-    if (envelope.Type === 'Notification') return notify(envelope);
+    if (envelope.Type === 'Notification') {
+      const key = `sns:${envelope.MessageId}`;
+      if (options.seen && !(await options.seen.firstTime(key)))
+        return { status: 202, body: { status: 'duplicate' } };
+      return notify(envelope).catch((error: unknown) => {
+        // Not applied: SNS's retry must get another chance.
+        options.seen?.forget(key);
+        throw error;
+      });
+    }
 
     logger.info({ topic: envelope.TopicArn }, 'sns subscription removed');
     return { status: 202, body: { status: 'ignored' } };

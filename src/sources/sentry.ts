@@ -45,7 +45,8 @@ export function sentryIgnored(resource: string | undefined, action: string | und
   if (resource !== undefined && IGNORED.includes(resource)) return true;
   if (resource === 'event_alert') return action !== 'triggered';
   if (resource === 'issue') return action === undefined || !Object.hasOwn(ISSUE_ACTIONS, action);
-  return false;
+  // Sentry adds resources; one we do not know is not an error of the sender (wire-formats §5.8).
+  return resource !== undefined;
 }
 
 /**
@@ -199,7 +200,7 @@ function batchOf(issueId: string, status: AlertStatus, fields: AlertFields): Par
   };
 }
 
-/** fatal → critical, error → error, warning → warning, info and debug → info; else error. */
+/** fatal → critical, error → error, warning → warning, info and debug → info; else: error. */
 function severityOf(eventLevel: string | null | undefined) {
   const word = eventLevel?.toLowerCase();
   return normalizeSeverity(word === 'debug' ? 'info' : word, 'error');

@@ -454,12 +454,13 @@ describe('Sentry (F02)', () => {
     expect(incidents.list({ all: true })).toEqual([]);
   });
 
-  it('refuses a resource Sentry does not send with 400 naming the header', async () => {
+  it('answers a resource it does not know (Sentry adds them) 202 ignored, storing nothing', async () => {
     await start();
 
     const res = await postSentry(F02, { 'sentry-hook-resource': 'made_up' });
 
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ field: 'Sentry-Hook-Resource' });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ status: 'ignored' });
+    expect(incidents.list({ all: true })).toEqual([]);
   });
 });

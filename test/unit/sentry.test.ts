@@ -256,7 +256,8 @@ describe('resources', () => {
     ['event_alert', 'triggered', false],
     ['issue', 'resolved', false],
     ['issue', 'unresolved', false],
-    ['made_up', 'triggered', false],
+    ['made_up', 'triggered', true],
+    [undefined, 'triggered', false],
   ])('treats %s %s as ignored: %s', (resource, action, ignored) => {
     expect(sentryIgnored(resource, action)).toBe(ignored);
   });

@@ -261,7 +261,8 @@ export class StatuspageClient {
 
   #failure(what: string, res: Response, text: string, id: string | undefined): OutboundError {
     const { status } = res;
-    const detail = errorText(text);
+    // A proxy's error page may echo the request, key and all: never pass the key on.
+    const detail = errorText(text).split(this.#o.apiKey).join('[redacted]');
     const summary = `${what}: HTTP ${status}${detail ? ` (${detail})` : ''}`;
     const fail = (message: string, retryable = false) =>
       new OutboundError({ service: 'statuspage', message, code: String(status), retryable });
