@@ -517,7 +517,7 @@ function routed(incident: Incident, rule: Rule) {
   for (const link of rule.links)
     if (!incident.links.some((l) => l.url === link.url)) incident.links.push(link);
   const parts = [
-    rule.channel && `to <#${rule.channel}>`,
+    rule.channel && `to channel ${rule.channel}`,
     rule.severity && `as ${severityLabel(rule.severity)}`,
     rule.links.length > 0 && `with ${rule.links.map((l) => l.title).join(', ')}`,
     rule.automations.length > 0 && `then ${rule.automations.map(automationText).join('; ')}`,

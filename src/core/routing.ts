@@ -2,6 +2,9 @@ import { severityLabel } from './severity.ts';
 import type { AlertBatch, Link, Severity } from './types.ts';
 import { worstSeverity } from './severity.ts';
 
+/** How much of a label value a regular expression looks at. */
+const MAX_MATCHED_LENGTH = 1_024;
+
 /** One condition on a value: equal to, matching a regular expression, present or absent. */
 export type Condition =
   { equals: string[] } | { regex: RegExp; source: string } | { present: boolean };
@@ -49,11 +52,10 @@ export function automationText(step: Automation) {
   switch (step.type) {
     case 'page':
       return `page ${step.service}${step.urgency === 'low' ? ' (low urgency)' : ''}`;
-    case 'ticket':
-      return `open a ${step.system === 'github' ? 'GitHub' : step.system === 'jira' ? 'Jira' : ''} ticket`.replace(
-        'a  ',
-        'a ',
-      );
+    case 'ticket': {
+      const where = step.system === 'github' ? 'GitHub ' : step.system === 'jira' ? 'Jira ' : '';
+      return `open a ${where}ticket`;
+    }
     case 'declare':
       return step.channel ? 'declare it with a channel' : 'declare it';
     case 'post':
@@ -118,7 +120,8 @@ function holds(condition: Condition, value: string | undefined) {
   if ('present' in condition) return (value !== undefined) === condition.present;
   if (value === undefined) return false;
   if ('equals' in condition) return condition.equals.includes(value);
-  return condition.regex.test(value);
+  // Alert senders choose label values: a regex only ever sees the start of a long one.
+  return condition.regex.test(value.slice(0, MAX_MATCHED_LENGTH));
 }
 
 function describe(condition: Condition) {

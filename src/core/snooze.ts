@@ -15,19 +15,24 @@ export type SnoozeCommand =
 /** How long to snooze, as people say it: a duration, or until 09:00 UTC tomorrow. */
 export type SnoozeLength = { minutes: number } | { morning: true };
 
-const DURATION = /^(?:(\d{1,3})\s*h(?:ours?|rs?)?)?\s*(?:(\d{1,4})\s*m(?:in(?:utes?|s)?)?)?$/i;
+const DURATION = new RegExp(
+  '^(?:(\\d{1,2})\\s*d(?:ays?)?)?\\s*(?:(\\d{1,3})\\s*h(?:ours?|rs?)?)?' +
+    '\\s*(?:(\\d{1,4})\\s*m(?:in(?:utes?|s)?)?)?$',
+  'i',
+);
 const MORNING = /^(?:tomorrow|morning|9am|09:00)$/i;
 
 /**
- * Reads `30m`, `1h`, `4h`, `2h30m`, `90min` or `tomorrow` (09:00 UTC the next day); anything
+ * Reads `30m`, `1h`, `4h`, `2h30m`, `90min`, `2d` or `tomorrow` (09:00 UTC the next day); anything
  * else, a bare number included, is undefined.
  */
 export function parseSnoozeLength(text: string): SnoozeLength | undefined {
   const word = text.trim();
   if (MORNING.test(word)) return { morning: true };
   const match = DURATION.exec(word);
-  if (!match || (match[1] === undefined && match[2] === undefined)) return undefined;
-  const minutes = Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0);
+  if (!match || match.slice(1).every((part) => part === undefined)) return undefined;
+  const minutes =
+    Number(match[1] ?? 0) * 24 * 60 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
   return minutes > 0 ? { minutes } : undefined;
 }
 
@@ -76,7 +81,7 @@ export function checkSnoozeCommand(
       if (incident.declaredAt)
         return {
           refused:
-            `${incident.id} was declared by people, so it cannot be marked as noise; ` +
+            `${incident.id} was declared an incident, so it cannot be marked as noise; ` +
             'resolve it instead (`/incident resolve`).',
         };
       return undefined;

@@ -13,6 +13,8 @@ export interface AlertWebhookRouteOptions {
   source: string;
   parse: AlertParser;
   token: string;
+  /** The variable that holds `token`, named when a sender gets it wrong. */
+  tokenName: string;
   incidents: IncidentService;
   metrics: Metrics;
   health: Health;
@@ -106,7 +108,7 @@ export function alertWebhookRoute(options: AlertWebhookRouteOptions): Router {
     requireBearer(options.token, (res) =>
       refuse(res, 401, {
         error: 'unauthorized',
-        message: 'send the webhook token as "Authorization: Bearer <ALERT_WEBHOOK_TOKEN>"',
+        message: `send the webhook token as "Authorization: Bearer <${options.tokenName}>"`,
       }),
     ),
     requireJson,

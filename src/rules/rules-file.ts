@@ -5,7 +5,7 @@ import { SEVERITY_ALIASES, normalizeSeverity } from '../core/severity.ts';
 import type { Automation, Condition, Rule, RuleMatch } from '../core/routing.ts';
 import type { Link } from '../core/types.ts';
 
-/** Who may do what; a missing action means everyone may. Slack user (U…) or user group (S…) IDs. */
+/** Who may do what (Slack user U… or user group S… IDs); an action not named: everyone. */
 export interface Permissions {
   page?: string[];
   statuspage?: string[];
@@ -38,6 +38,25 @@ const SLACK_ID = /^[UWS][A-Z0-9]{6,}$/;
 const SEVERITY_WORDS = Object.keys(SEVERITY_ALIASES);
 
 const text = z.string().trim().min(1, 'must not be empty');
+/** The alert sources the bot takes; a rule for any other could never match. */
+export const SOURCES = [
+  'alertmanager',
+  'generic',
+  'grafana',
+  'datadog',
+  'sentry',
+  'cloudwatch',
+  'pagerduty',
+];
+const sourceName = z
+  .string()
+  .trim()
+  .refine((s) => SOURCES.includes(s), { message: `must be a source: ${SOURCES.join(', ')}` });
+/**
+ * A group holding a quantifier, itself quantified: `(a+)+`, `(\w*)*`, `(x|y+){2,}`. JavaScript's
+ * regular expressions backtrack, so these can take exponential time on text made to defeat them.
+ */
+const NESTED_REPETITION = /(?<!\\)\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/;
 const severityWord = z
   .string()
   .trim()
@@ -62,6 +81,15 @@ const condition = (value: z.ZodType<string>) =>
         .object({ regex: z.string() })
         .strict()
         .transform((v, ctx): Condition => {
+          if (NESTED_REPETITION.test(v.regex)) {
+            ctx.addIssue({
+              code: 'custom',
+              message:
+                'repeats a repetition, like (a+)+: on a long label that takes exponential time ' +
+                'and would stall the bot; write it without the nesting',
+            });
+            return z.NEVER;
+          }
           try {
             return { regex: new RegExp(v.regex), source: v.regex };
           } catch (error) {
@@ -137,7 +165,7 @@ const ruleSchema = z
     name: text.max(100),
     match: z
       .object({
-        source: condition(text).optional(),
+        source: condition(sourceName).optional(),
         severity: condition(severityWord).optional(),
         labels: z.record(z.string(), condition(text)).optional(),
       })
@@ -158,7 +186,8 @@ const ruleSchema = z
     automations: r.automations,
   }));
 
-const ids = z.array(z.string().regex(SLACK_ID, 'must be a Slack user (U…) or user group (S…) ID'));
+const slackId = z.string().regex(SLACK_ID, 'must be a Slack user (U…) or user group (S…) ID');
+const ids = z.array(slackId);
 
 const fileSchema = z
   .object({
@@ -196,7 +225,7 @@ export function parseRulesFile(source: string, file: string): RulesConfig {
       doc.errors.map((e) => {
         const at = e.linePos?.[0];
         const where = at ? `${file}:${at.line}:${at.col}` : file;
-        return `${where}: ${e.message.split('\n')[0]}`;
+        return `${where}: ${e.message.split('\n')[0]?.replace(/:$/, '')}`;
       }),
     );
   }
@@ -237,9 +266,21 @@ function deepestNode(doc: ReturnType<typeof parseDocument>, path: (string | numb
 function messageOf(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys')
     return `has an unknown setting ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
   if (issue.code !== 'invalid_union') return issue.message;
-  const custom = issue.errors.flat().find((i) => i.code === 'custom');
+  const custom = customIn(issue);
   return custom ? custom.message : issue.message;
+}
+
+/** A branch's own reason (a bad regex, not a severity), however deep the unions nest. */
+function customIn(issue: z.core.$ZodIssue): z.core.$ZodIssue | undefined {
+  if (issue.code === 'custom') return issue;
+  if (issue.code !== 'invalid_union') return undefined;
+  for (const inner of issue.errors.flat()) {
+    const found = customIn(inner);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function pathText(path: (string | number)[]) {

@@ -320,6 +320,7 @@ export const HELP_TEXT = [
   '`/incident oncall [schedule or escalation policy]` — who is on call now',
   '`/incident snooze [INC-42] <30m|1h|4h|tomorrow>` — quiet its notifications for a while · ' +
     '`unsnooze [INC-42]` — end it',
-  '`/incident noise [INC-42] [reason]` — mark an alert’s incident as noise: resolve and close it',
+  '`/incident noise [INC-42] [reason]` — mark an alert’s incident as noise: ' +
+    'resolve and close it',
   'IDs are case-insensitive: `inc-42` works too.',
 ].join('\n');

@@ -223,8 +223,13 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps) {
   });
 
   app.event('app_mention', async ({ event }) => {
+    // Another bot or an app echoing text is nobody: only people give commands.
+    if (!event.user || 'bot_id' in event) {
+      logger.info({ channel: event.channel }, 'mention without a person ignored');
+      return;
+    }
     const text = event.text.replace(/^\s*<@[A-Z0-9]+>/, '').trim();
-    const actor: Actor = { kind: 'user', id: event.user ?? 'unknown' };
+    const actor: Actor = { kind: 'user', id: event.user };
     try {
       const reply = await runIncidentCommand(
         parseIncidentCommand(text),

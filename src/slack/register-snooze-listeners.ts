@@ -25,7 +25,8 @@ export interface SnoozeListenerDeps extends SlackListenerDeps {
 /**
  * The incident message's `⋯` menu (snooze, unsnooze, mark as noise) and the noise form. A pick
  * is acknowledged at once; "Mark as noise…" opens its form straight away, since the
- * `trigger_id` is valid for 3 s only (https://docs.slack.dev/interactivity/handling-user-interaction).
+ * `trigger_id` is valid for 3 s only
+ * (https://docs.slack.dev/interactivity/handling-user-interaction).
  */
 const MENU_COMMANDS = new Set(['snooze', 'unsnooze', 'noise']);
 

@@ -32,10 +32,15 @@ export function rulesText(rules: readonly Rule[], file: string | undefined) {
   return `*Routing rules* from \`${escapeText(file)}\`, first match wins:\n${lines.join('\n')}`;
 }
 
-/** `/incident rules test …`: which rule a payload would follow, and why each one before did not. */
+/** `/incident rules test …`: which rule a payload would follow, and why the ones before not. */
 export function rulesTestText(rules: readonly Rule[], text: string) {
   const [word = ''] = text.trim().split(/\s+/, 1);
   const parser = PARSERS[word.toLowerCase()] as AlertParser | undefined;
+  if (!parser && /^[a-z][\w-]*$/i.test(word))
+    return (
+      `\`${escapeText(word.slice(0, 30))}\` is not a source I can read a payload of here ` +
+      `(${Object.keys(PARSERS).join(', ')}). ${RULES_TEST_USAGE}`
+    );
   const json = parser ? text.trim().slice(word.length) : text;
   let body: unknown;
   try {

@@ -1,3 +1,5 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JiraStandIn, DEFAULT_API_TOKEN, DEFAULT_EMAIL } from '../fakes/jira/jira-stand-in.ts';
@@ -77,7 +79,7 @@ describe('Routing rules and automations', () => {
     expect(bot().slack.topLevelMessages(ALERTS)).toHaveLength(0);
     expect(bot().bot.incidents.get(id)).toMatchObject({ severity: 'critical' });
     expect((await texts(id))[1]).toBe(
-      `Routed by rule "payments-critical" to <#${PAYMENTS}>, as SEV1, with Runbook, then page ` +
+      `Routed by rule "payments-critical" to channel ${PAYMENTS}, as SEV1, with Runbook, then page ` +
         'Payments Gateway; open a Jira ticket; declare it with a channel; post "Runbook first: ' +
         'https://runbooks.example.test/payments"; invite user group S0PAYTEAM1',
     );
@@ -109,6 +111,52 @@ describe('Routing rules and automations', () => {
     await eventually(() => jira!.issues()[0]?.status === 'Done');
   });
 
+  it('falls back to ALERTS_CHANNEL when the rule’s channel does not work, and says why', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'firebreak-rules-'));
+    const file = path.join(dir, 'firebreak.yml');
+    await writeFile(
+      file,
+      [
+        'rules:',
+        '  - name: typo',
+        '    channel: C0MISSING1',
+        '    automations:',
+        '      - post: "Runbook: https://runbooks.example.test/x"',
+        '      - invite: S0NOSUCH01',
+      ].join('\n'),
+    );
+    await start({ CONFIG_FILE: file });
+
+    const { incident: id } = await alert({ service: 'search' }, 'critical', 'f1');
+
+    const [message] = await eventually(() => {
+      const top = bot().slack.topLevelMessages(ALERTS);
+      return top.length > 0 ? top : undefined;
+    });
+    const replies = await eventually(() => {
+      const thread = bot().slack.replies(ALERTS, message!.ts);
+      return thread.length >= 2 ? thread : undefined;
+    });
+    expect(replies.map((r) => r.text).join('\n')).toContain('Could not post to channel C0MISSING1');
+    expect(replies.map((r) => r.text).join('\n')).toContain(
+      'Runbook: https://runbooks.example.test/x',
+    );
+    // Only the incident message is top-level: the runbook note waited for it.
+    expect(bot().slack.topLevelMessages(ALERTS)).toHaveLength(1);
+    const steps = await eventually(async () => {
+      const all = (await texts(id)).filter((t) => t.startsWith('Automation '));
+      return all.length === 2 ? all : undefined;
+    });
+    expect(steps[1]).toContain('failed');
+    expect(steps[1]).toContain('no_such_subteam');
+    const health = (await (await fetch(`${bot().url}/healthz`)).json()) as {
+      problems: { message: string }[];
+    };
+    expect(health.problems.map((p) => p.message).join('\n')).toContain(
+      'cannot post to rule channel C0MISSING1 (rule "typo", channel_not_found)',
+    );
+  });
+
   it('lets the first matching rule win, and leaves unmatched alerts with the defaults', async () => {
     await start();
 
@@ -136,8 +184,10 @@ describe('Routing rules and automations', () => {
     expect(reply.body.text).toContain('Follows *everything-else*');
     const list = await bot().command('rules');
     expect(list.body.text).toContain('1. *payments-critical*: to <#C0PAYMENTS1> · as SEV1');
-    const bad = await bot().command('rules test not json');
+    const bad = await bot().command('rules test {"labels": ');
     expect(bad.body.text).toContain('That is not JSON');
+    const nagios = await bot().command('rules test nagios {"a": 1}');
+    expect(nagios.body.text).toContain('`nagios` is not a source I can read a payload of here');
   });
 
   it('lets only the people and user groups the file names page and close', async () => {

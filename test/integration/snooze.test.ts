@@ -271,7 +271,7 @@ describe('marking as noise', () => {
     expect(noise.body).toMatchObject({ response_type: 'in_channel' });
     expect(noise.body.text).toContain('as noise: known maintenance');
     expect(declared.body).toMatchObject({ response_type: 'ephemeral' });
-    expect(declared.body.text).toContain('INC-2 was declared by people');
+    expect(declared.body.text).toContain('INC-2 was declared an incident');
     expect(h.slack.lastView('incident_noise_form')).toBeUndefined();
     expect(ephemeralsTo(SAM.id).join('\n')).toContain('cannot be marked as noise');
     expect(h.bot.incidents.get('INC-2')?.status).not.toBe('resolved');

@@ -63,12 +63,26 @@ function refusal(target: Incident, command: LifecycleCommand, actor: Actor = PAT
 }
 
 describe('snooze lengths', () => {
-  it('reads minutes, hours, both, and tomorrow morning; a bare number or a word is no length', () => {
-    const read = ['30m', '1h', '4h', '2h30m', '90min', 'tomorrow', '45', 'soon', '0m'];
+  it('reads days, minutes, hours, both, and tomorrow morning; a bare number or a word is no length', () => {
+    const read = [
+      '2d',
+      '1d12h',
+      '30m',
+      '1h',
+      '4h',
+      '2h30m',
+      '90min',
+      'tomorrow',
+      '45',
+      'soon',
+      '0m',
+    ];
 
     const lengths = read.map(parseSnoozeLength);
 
     expect(lengths).toEqual([
+      { minutes: 2 * 24 * 60 },
+      { minutes: 36 * 60 },
       { minutes: 30 },
       { minutes: 60 },
       { minutes: 240 },
@@ -230,7 +244,7 @@ describe('marking as noise', () => {
     ];
 
     expect(reasons).toEqual([
-      'INC-7 was declared by people, so it cannot be marked as noise; resolve it instead ' +
+      'INC-7 was declared an incident, so it cannot be marked as noise; resolve it instead ' +
         '(`/incident resolve`).',
       'Only a person can mark an incident as noise.',
       'INC-7 is closed; only notes can be added now.',
