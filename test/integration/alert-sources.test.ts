@@ -47,7 +47,9 @@ describe('Alert sources through the bot', () => {
     h = await startHarness({ env: { GRAFANA_WEBHOOK_TOKEN: 'grafana-only-token-0123456789' } });
     const firing = await text('grafana/firing.json');
 
-    expect((await post('grafana', firing, bearer())).status).toBe(401);
+    const refused = await post('grafana', firing, bearer());
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toContain('GRAFANA_WEBHOOK_TOKEN');
     const token = bearer('grafana-only-token-0123456789');
     expect((await post('grafana', firing, token)).body).toMatchObject({ status: 'accepted' });
     expect((await post('grafana', firing, token)).body).toMatchObject({ created: false });
@@ -118,6 +120,10 @@ describe('Alert sources through the bot', () => {
 
     expect(onlyIncident()).toMatchObject({ source: 'cloudwatch', status: 'resolved' });
     expect(fetched).toEqual([CERT_URL]);
+    // SNS redelivering the ALARM (or someone replaying it) does not re-fire the resolved alarm.
+    const again = await post('cloudwatch', await text('cloudwatch/sns-alarm.json'), plain);
+    expect(again).toMatchObject({ status: 202, body: { status: 'duplicate' } });
+    expect(onlyIncident()).toMatchObject({ status: 'resolved' });
     const tampered = (await text('cloudwatch/sns-alarm.json')).replace('ALARM', 'OK');
     expect((await post('cloudwatch', tampered, plain)).status).toBe(401);
   });

@@ -248,6 +248,22 @@ describe('/incident', () => {
 });
 
 describe('mentions', () => {
+  it('takes commands only from people, not from a bot or app mentioning it', async () => {
+    await h.postAlert('generic', await fixture('generic/firing.json'));
+
+    const res = await h.event({
+      type: 'app_mention',
+      bot_id: 'B0OTHERBOT',
+      text: '<@U0FIREBRK> resolve INC-1 echoed by another bot',
+      channel: ALERTS,
+      ts: '1717000000.000100',
+    });
+    await h.settle();
+
+    expect(res.status).toBe(200);
+    expect(h.bot.incidents.get('INC-1')?.status).toBe('triggered');
+  });
+
   it('acts once on an event Slack delivers twice, answering both within 3 s (F01)', async () => {
     const mention = new WebClient(TOKEN, { slackApiUrl: h.slack.url });
     const said = await mention.chat.postMessage({
