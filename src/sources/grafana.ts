@@ -20,7 +20,7 @@ const alertSchema = z.object({
 /**
  * Grafana unified alerting's webhook contact point (payload `version` "1"): Alertmanager's group
  * shape plus `orgId` and per-alert Grafana links. Only the fields we use are declared. See
- * https://grafana.com/docs/grafana/latest/alerting/configure-notifications/manage-contact-points/integrations/webhook-notifier/
+ * Grafana docs: Alerting → Configure notifications → Contact points → Webhook notifier.
  */
 const payloadSchema = z.object({
   groupKey: z.string().min(1),

@@ -1,14 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { IncidentService } from '../../src/core/incident-service.ts';
 import type { AlertBatch } from '../../src/core/types.ts';
 import { parseDatadog } from '../../src/sources/datadog.ts';
 import type { ParseResult } from '../../src/sources/parse-result.ts';
-import { LowdbStore } from '../../src/store/lowdb-store.ts';
-import { memoryLogger } from '../support/memory-logger.ts';
+import { tempIncidentService } from '../support/temp-service.ts';
 import { readFixture } from './fixtures.ts';
 
 type Body = Record<string, unknown>;
@@ -381,25 +376,16 @@ describe('parseDatadog on bodies that are not the template', () => {
 });
 
 describe('Datadog deliveries through IncidentService', () => {
-  let dir: string | undefined;
-  let store: LowdbStore | undefined;
+  let closers: (() => Promise<void>)[] = [];
 
   afterEach(async () => {
-    await store?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await Promise.all(closers.map((close) => close()));
+    closers = [];
   });
 
   async function service() {
-    dir = await mkdtemp(path.join(tmpdir(), 'firebreak-datadog-'));
-    store = await LowdbStore.open(dir);
-    const clock = { now: () => new Date('2026-03-14T03:10:00Z') };
-    const incidents = new IncidentService({
-      store,
-      clock,
-      logger: memoryLogger(),
-      reopenWindowMs: 60 * 60 * 1000,
-    });
-    await incidents.load();
+    const { incidents, close } = await tempIncidentService('2026-03-14T03:10:00Z');
+    closers.push(close);
     return incidents;
   }
 
