@@ -21,6 +21,7 @@ export type IncidentCommand =
   | { name: 'followup'; id?: string; system?: TicketSystemWord; text: string }
   | { name: 'context'; id?: string; service?: string }
   | { name: 'rules' }
+  | { name: 'doctor' }
   | { name: 'rules-test'; text: string }
   | { name: 'close'; id?: string }
   | { name: 'channel'; id?: string }
@@ -99,6 +100,8 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       const text = tail.join(' ').trim();
       return text ? { name: 'rules-test', text } : usage(RULES_USAGE);
     }
+    case 'doctor':
+      return { name: 'doctor' };
     case 'context':
       return withId(name, rest, (id, tail) => ({
         name: 'context',
@@ -313,6 +316,7 @@ export const HELP_TEXT = [
   '`/incident followup [INC-42] [jira|github] <text>` — open a follow-up ticket',
   '`/incident context [INC-42] [service]` — open Jira issues and recent deploys and merges',
   '`/incident rules` — the routing rules · `rules test <JSON>` — which rule a payload follows',
+  '`/incident doctor` — check the set-up against Slack and the other services (changes nothing)',
   '`/incident close [INC-42]` — archive a resolved incident’s channel',
   '`/incident channel INC-42` — give a declared incident a channel it does not have yet',
   '`/incident page [INC-42] [service]` — page someone through PagerDuty',

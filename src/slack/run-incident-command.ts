@@ -16,6 +16,7 @@ import type { TicketAdapter } from '../integrations/tickets/create-ticket-adapte
 import type { GuardedAction, PermissionGuard } from './permissions.ts';
 import type { RulesConfig } from '../rules/rules-file.ts';
 import { rulesTestText, rulesText } from './rules-commands.ts';
+import { doctorCommandText } from './doctor-command.ts';
 import type { StatuspageAdapter } from '../integrations/statuspage/create-statuspage-adapter.ts';
 import { statuspageForm } from './statuspage-commands.ts';
 import { contextText, followUp, openTicket, publishReview } from './ticket-commands.ts';
@@ -93,6 +94,8 @@ export async function runIncidentCommand(
       return reply(rulesText(ctx.rules?.rules ?? [], ctx.rules?.file));
     case 'rules-test':
       return reply(rulesTestText(ctx.rules?.rules ?? [], command.text));
+    case 'doctor':
+      return reply(await doctorCommandText(ctx));
   }
 
   const incident = target(command.id, ctx);

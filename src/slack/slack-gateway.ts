@@ -82,6 +82,16 @@ export class SlackGateway {
     };
   }
 
+  /**
+   * The scopes granted to the token, from the `x-oauth-scopes` header Slack sends with Web API
+   * answers (docs.slack.dev/authentication/tokens); undefined when Slack sent none.
+   */
+  async authScopes(): Promise<string[] | undefined> {
+    const result = await this.#call('auth.test', {});
+    const scopes = (result.response_metadata as { scopes?: unknown } | undefined)?.scopes;
+    return Array.isArray(scopes) ? scopes.map(String) : undefined;
+  }
+
   /** Posts a message, paced per channel, with metadata that lets us find it again after a crash. */
   async postMessage(
     channel: string,
@@ -144,8 +154,18 @@ export class SlackGateway {
 
   async channelInfo(channel: string) {
     const result = await this.#call('conversations.info', { channel });
-    const info = (result.channel ?? {}) as { name?: string; is_archived?: boolean };
-    return { name: String(info.name ?? ''), archived: info.is_archived === true };
+    const info = (result.channel ?? {}) as {
+      name?: string;
+      is_archived?: boolean;
+      is_member?: boolean;
+      is_private?: boolean;
+    };
+    return {
+      name: String(info.name ?? ''),
+      archived: info.is_archived === true,
+      member: info.is_member === true,
+      private: info.is_private === true,
+    };
   }
 
   async archive(channel: string) {

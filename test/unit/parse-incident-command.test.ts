@@ -9,6 +9,12 @@ describe('parseIncidentCommand', () => {
     expect(command).toEqual({ name: 'help' });
   });
 
+  it.each(['doctor', 'DOCTOR'])('reads %j as the doctor', (text) => {
+    const command = parseIncidentCommand(text);
+
+    expect(command).toEqual({ name: 'doctor' });
+  });
+
   it('reads list', () => {
     const text = 'list';
 

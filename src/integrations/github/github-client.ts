@@ -197,6 +197,16 @@ export class GitHubClient implements TicketSystem {
   }
 
   /**
+   * Reads one issue of the repository, changing nothing: fails (404) when the token cannot see
+   * the repository and (410) when its issues are turned off.
+   */
+  async checkIssues(): Promise<void> {
+    await this.#call('GET /repos/{o}/{r}/issues', () =>
+      this.#octokit.rest.issues.listForRepo({ ...this.#repo, state: 'all', per_page: 1 }),
+    );
+  }
+
+  /**
    * Deployments and merged pull requests since `sinceIso`, newest first, at most `limit`. Pages
    * are read only until items are older than `since` (or `limit` are found).
    */

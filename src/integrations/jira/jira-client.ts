@@ -172,6 +172,11 @@ export class JiraClient implements TicketSystem {
     return this.#state(issue);
   }
 
+  /** The issue type tickets are opened as (JIRA_ISSUE_TYPE). */
+  get issueType() {
+    return this.#o.issueType;
+  }
+
   /** Required fields the bot does not fill itself, from create metadata (cached 10 minutes). */
   async requiredFields(): Promise<RequiredField[]> {
     return requiredOf(await this.#metaFields());

@@ -71,6 +71,11 @@ export class PagerDutyClient {
     this.#o = options;
   }
 
+  /** The email of the PagerDuty user the bot acts as (PAGERDUTY_FROM_EMAIL). */
+  get fromEmail() {
+    return this.#o.fromEmail;
+  }
+
   async listServices(query?: string): Promise<PagerDutyService[]> {
     const services = await this.#all('services', 'services', query ? { query } : {});
     return services.map((s) => {

@@ -789,7 +789,7 @@ describe('conversations.list', () => {
       creator: PAT,
     });
     expect(listed.channels![2]).toMatchObject({ name: 'old', is_archived: true });
-    expect(listed.response_metadata).toEqual({ next_cursor: '' });
+    expect(listed.response_metadata).toMatchObject({ next_cursor: '' });
   });
 
   it('lists private channels only when asked, and only those the bot is in', async () => {
@@ -829,7 +829,7 @@ describe('conversations.list', () => {
     expect(ids(first)).toEqual([ALERTS, OPS, OLD]);
     expect(Buffer.from(cursor, 'base64').toString()).toBe(`team:${SECRET}`);
     expect(ids(second)).toEqual([SECRET]);
-    expect(second.response_metadata).toEqual({ next_cursor: '' });
+    expect(second.response_metadata).toMatchObject({ next_cursor: '' });
   });
 
   it('refuses an unknown type as invalid_types and a foreign cursor as invalid_cursor', async () => {

@@ -6,10 +6,12 @@
  * HTTP 429 with `Retry-After`. Also takes file bytes at `POST /upload/<file_id>`, the URL
  * files.getUploadURLExternal hands out. Listens on 127.0.0.1 only and never contacts anything.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parse as parseYaml } from 'yaml';
 
 import { callMethod, isKnownMethod, type Args } from './web-api-methods.ts';
 import { failureReply, json, parseArgs, readBody, readBytes } from './web-api-wire.ts';
@@ -113,6 +115,12 @@ export interface SlackStandInOptions {
    * unique per start, so channels made before a restart never share an ID with new ones.
    */
   channelIdPrefix?: string;
+  /**
+   * Scopes granted to the token, sent as `x-oauth-scopes` with every authenticated answer, as
+   * Slack does. Default: the bot scopes manifest.yml asks for. (Not enforced: a method never
+   * answers missing_scope unless failNext says so.)
+   */
+  scopes?: string[];
 }
 
 export interface RecordedCall {
@@ -197,13 +205,16 @@ export class SlackStandIn {
   private readonly responseDelays = new Map<string, number>();
   private readonly postTimes = new Map<string, number[]>();
   private readonly closing = new AbortController();
+  private grantedScopes: string[];
 
   private constructor(
     readonly url: string,
     private readonly server: Server,
     private readonly workspace: Workspace,
     private readonly options: SlackStandInOptions,
-  ) {}
+  ) {
+    this.grantedScopes = [...(options.scopes ?? manifestScopes())];
+  }
 
   static async start(options: SlackStandInOptions = {}): Promise<SlackStandIn> {
     const server = createServer();
@@ -271,6 +282,11 @@ export class SlackStandIn {
       when: failure.when ?? (() => true),
     };
     this.failures.set(method, [...(this.failures.get(method) ?? []), queued]);
+  }
+
+  /** Grants the token these scopes from now on (sent in `x-oauth-scopes`). */
+  setScopes(scopes: string[]): void {
+    this.grantedScopes = [...scopes];
   }
 
   setLatency(method: string, ms: number): void {
@@ -493,8 +509,15 @@ export class SlackStandIn {
     if (authError) return json({ ok: false, error: authError });
     if (!valid) return json({ ok: false, error: 'invalid_json' });
 
-    if (method !== 'chat.postMessage') return json(callMethod(method, args, this.workspace));
-    return this.rateLimitedPost(args);
+    const reply =
+      method === 'chat.postMessage'
+        ? this.rateLimitedPost(args)
+        : json(callMethod(method, args, this.workspace));
+    // Slack names the token's scopes on every answer to an authenticated call.
+    return {
+      ...reply,
+      headers: { ...reply.headers, 'x-oauth-scopes': this.grantedScopes.join(',') },
+    };
   }
 
   /** chat.postMessage allows ~1 message per second per channel (wire-formats.md §3.8). */
@@ -554,6 +577,17 @@ export class SlackStandIn {
       console.error('SlackStandIn: onCall threw', error);
     }
   }
+}
+
+let manifestBotScopes: string[] | undefined;
+
+/** The bot scopes of the repository's manifest.yml, read once. */
+function manifestScopes(): string[] {
+  if (manifestBotScopes) return manifestBotScopes;
+  const text = readFileSync(new URL('../../../manifest.yml', import.meta.url), 'utf8');
+  const manifest = parseYaml(text) as { oauth_config: { scopes: { bot: string[] } } };
+  manifestBotScopes = manifest.oauth_config.scopes.bot;
+  return manifestBotScopes;
 }
 
 function toChannelState(channel: ChannelState): StandInChannelState {
