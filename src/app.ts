@@ -47,6 +47,8 @@ export interface FirebreakOptions {
   gitHubSecondaryWaitMs?: number;
   /** How SNS certificates and confirmations are fetched; tests inject theirs (no outside call). */
   fetchSnsText?: (url: string) => Promise<string>;
+  /** Socket Mode: where apps.connections.open goes (default SLACK_API_URL), ping timing. */
+  slackSocket?: { apiUrl?: string; clientPingTimeoutMs?: number };
 }
 
 export interface Firebreak {
@@ -249,6 +251,7 @@ export async function createFirebreak(
     tickets,
     ...(statuspage ? { statuspage } : {}),
     reminderCheckMs: options.reminderCheckMs,
+    socket: options.slackSocket,
   });
   http.use((_req, res) => {
     res
@@ -272,6 +275,8 @@ export async function createFirebreak(
       });
       // Alerts are taken (and queued) while Slack is checked; a refused token stops start-up.
       await adapter.connection.start();
+      // Socket Mode: Slack's requests come over the socket from here on, after auth.test.
+      await adapter.socket?.start();
       queue.start();
       await pagerduty.start();
       await tickets.start();
@@ -289,6 +294,7 @@ export async function createFirebreak(
       const force = setTimeout(() => server?.closeAllConnections(), DRAIN_MS);
       await closed;
       clearTimeout(force);
+      await adapter.socket?.stop();
       adapter.connection.stop();
       adapter.reminders.stop();
       tickets.stop();

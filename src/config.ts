@@ -10,7 +10,10 @@ export interface Config {
   sandbox: boolean;
   slack: {
     botToken: string;
-    signingSecret: string;
+    /** Undefined only in Socket Mode (SLACK_APP_TOKEN), whose payloads are not signed. */
+    signingSecret: string | undefined;
+    /** App-level token (`xapp-…`): Slack's requests come over Socket Mode, not /slack/events. */
+    appToken: string | undefined;
     /** Web API base URL, ending in `/`; undefined means Slack's own. */
     apiUrl: string | undefined;
   };
@@ -172,10 +175,25 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
     'must be a bot token starting with xoxb- (from OAuth & Permissions)',
   );
 
-  const signingSecret = required('SLACK_SIGNING_SECRET', SANDBOX_DEFAULTS.signingSecret);
+  const appToken = value('SLACK_APP_TOKEN');
+  check(
+    'SLACK_APP_TOKEN',
+    appToken === undefined || appToken.startsWith('xapp-'),
+    'must be an app-level token starting with xapp- (Basic Information > App-Level Tokens)',
+  );
+  check(
+    'SLACK_APP_TOKEN',
+    appToken === undefined || !sandbox,
+    'needs SLACK_BOT_TOKEN too: the sandbox has no Socket Mode',
+  );
+
+  // Socket Mode payloads come over the app's own WebSocket and are not signed.
+  const signingSecret = appToken
+    ? value('SLACK_SIGNING_SECRET')
+    : required('SLACK_SIGNING_SECRET', SANDBOX_DEFAULTS.signingSecret);
   check(
     'SLACK_SIGNING_SECRET',
-    signingSecret.length >= 16 && !/\s/.test(signingSecret),
+    signingSecret === undefined || (signingSecret.length >= 16 && !/\s/.test(signingSecret)),
     'must be the app signing secret (Basic Information), 16 or more characters',
   );
 
@@ -281,7 +299,12 @@ export function loadConfig(env: Env, options: { isTty?: boolean } = {}): Config 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     sandbox,
-    slack: Object.freeze({ botToken: token, signingSecret, apiUrl: apiUrl && withSlash(apiUrl) }),
+    slack: Object.freeze({
+      botToken: token,
+      signingSecret,
+      appToken,
+      apiUrl: apiUrl && withSlash(apiUrl),
+    }),
     alertsChannel,
     alertWebhookToken,
     port: port ?? 3000,

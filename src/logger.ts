@@ -18,6 +18,8 @@ export function createLogger(options: { level: string; format: 'json' | 'pretty'
         '*.headers',
         'signingSecret',
         '*.signingSecret',
+        'appToken',
+        '*.appToken',
       ],
       censor: '[redacted]',
     },

@@ -23,6 +23,7 @@ import { PermissionGuard } from './permissions.ts';
 import { ThrottleNotice } from './throttle-notice.ts';
 import { LinkBookmarks } from './link-bookmarks.ts';
 import { UpdateReminders } from './update-reminders.ts';
+import { SlackSocket } from './slack-socket.ts';
 import { endSnoozes } from '../core/end-snoozes.ts';
 
 export interface SlackAdapterOptions {
@@ -40,6 +41,8 @@ export interface SlackAdapterOptions {
   recheckMs?: number;
   /** How often to look for incidents due a status-update reminder; default 1 min. */
   reminderCheckMs?: number;
+  /** Socket Mode (SLACK_APP_TOKEN): where apps.connections.open goes, and ping timing. */
+  socket?: { apiUrl?: string; clientPingTimeoutMs?: number };
   pagerduty?: PagerDutyAdapter;
   tickets?: TicketAdapter;
   statuspage?: StatuspageAdapter;
@@ -47,7 +50,8 @@ export interface SlackAdapterOptions {
 
 /**
  * Slack, both halves: the Web API gateway and the message publisher (out), Bolt's receiver
- * on `POST /slack/events` and its listeners (in), and the start-up token check.
+ * on `POST /slack/events` (or a Socket Mode connection with SLACK_APP_TOKEN) and its listeners
+ * (in), and the start-up token check.
  */
 export function createSlackAdapter(options: SlackAdapterOptions) {
   const { config, incidents, queue, health, clock, metrics } = options;
@@ -139,12 +143,26 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     onCheck: (now) => endSnoozes(incidents, now, logger),
   });
 
-  const receiver = new ExpressReceiver({
-    signingSecret: config.slack.signingSecret,
-    endpoints: '/slack/events',
-    app: options.http,
-    logger: boltLogger(options.logger),
-  });
+  const { appToken, signingSecret } = config.slack;
+  const socket = appToken
+    ? new SlackSocket({
+        appToken,
+        apiUrl: options.socket?.apiUrl ?? config.slack.apiUrl,
+        health,
+        logger,
+        clientPingTimeoutMs: options.socket?.clientPingTimeoutMs,
+      })
+    : undefined;
+  // loadConfig requires SLACK_SIGNING_SECRET unless SLACK_APP_TOKEN is set.
+  if (!socket && !signingSecret) throw new Error('SLACK_SIGNING_SECRET is required');
+  const receiver =
+    socket?.receiver ??
+    new ExpressReceiver({
+      signingSecret: signingSecret ?? '',
+      endpoints: '/slack/events',
+      app: options.http,
+      logger: boltLogger(options.logger),
+    });
   const app = new App({
     receiver,
     logger: boltLogger(options.logger),
@@ -171,7 +189,7 @@ export function createSlackAdapter(options: SlackAdapterOptions) {
     rules: config.rules,
   });
 
-  return { gateway, publisher, thread, connection, channels, reminders, reconcile };
+  return { gateway, publisher, thread, connection, channels, reminders, reconcile, socket };
 }
 
 export type SlackAdapter = ReturnType<typeof createSlackAdapter>;

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createFirebreak, type Firebreak } from '../../src/app.ts';
+import { createFirebreak, type Firebreak, type FirebreakOptions } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Clock } from '../../src/core/ports.ts';
 import { SlackStandIn, type SlackStandInOptions } from '../fakes/slack/slack-stand-in.ts';
@@ -91,6 +91,8 @@ export async function startHarness(
     gitHubSecondaryWaitMs?: number;
     /** Answers the bot's SNS fetches (certificates, confirmations); default: refuses them. */
     fetchSnsText?: (url: string) => Promise<string>;
+    /** Socket Mode (with SLACK_APP_TOKEN in env): the socket stand-in's API URL, ping timing. */
+    slackSocket?: FirebreakOptions['slackSocket'];
   } = {},
 ): Promise<Harness> {
   const slack = await SlackStandIn.start({ token: TOKEN, ...options.standIn });
@@ -108,6 +110,7 @@ export async function startHarness(
       gitHubSecondaryWaitMs: options.gitHubSecondaryWaitMs ?? 300,
       fetchSnsText:
         options.fetchSnsText ?? ((url) => Promise.reject(new Error(`test: no fetch of ${url}`))),
+      slackSocket: options.slackSocket,
     });
     const port = await bot.listen(0, '127.0.0.1');
     return { bot, url: `http://127.0.0.1:${port}` };

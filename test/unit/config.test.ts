@@ -155,6 +155,60 @@ describe('loadConfig', () => {
     expect(config.slack.apiUrl).toBeUndefined();
   });
 
+  describe('Socket Mode', () => {
+    const APP_TOKEN = 'xapp-1-A0FIREBRK-1-secretapp';
+
+    it('is off without SLACK_APP_TOKEN', () => {
+      const config = loadConfig(FULL);
+
+      expect(config.slack.appToken).toBeUndefined();
+    });
+
+    it('reads SLACK_APP_TOKEN and needs no signing secret with it', () => {
+      const env: Env = { ...FULL, SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: undefined };
+
+      const config = loadConfig(env);
+
+      expect(config.slack.appToken).toBe(APP_TOKEN);
+      expect(config.slack.signingSecret).toBeUndefined();
+    });
+
+    it('still checks a signing secret that is set alongside it', () => {
+      const env: Env = { ...FULL, SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: 'short' };
+
+      const problems = problemsOf(env);
+
+      expect(problems).toEqual([expect.stringContaining('SLACK_SIGNING_SECRET')]);
+    });
+
+    it('refuses a token that is not an app-level token, without echoing it', () => {
+      const env: Env = { ...FULL, SLACK_APP_TOKEN: 'xoxb-secretvalue123' };
+
+      const problems = problemsOf(env);
+
+      expect(problems).toEqual([expect.stringMatching(/^SLACK_APP_TOKEN .*xapp-/)]);
+      for (const problem of problems) expect(problem).not.toContain('secretvalue123');
+    });
+
+    it('refuses SLACK_APP_TOKEN without SLACK_BOT_TOKEN: the sandbox has no Socket Mode', () => {
+      const env: Env = { SLACK_APP_TOKEN: APP_TOKEN };
+
+      const problems = problemsOf(env);
+
+      expect(problems).toEqual([expect.stringContaining('SLACK_APP_TOKEN needs SLACK_BOT_TOKEN')]);
+    });
+
+    it('still names the other missing variables when only the two tokens are set', () => {
+      const env: Env = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN };
+
+      const problems = problemsOf(env);
+
+      expect(problems).toHaveLength(2);
+      expect(problems.join('\n')).toContain('ALERTS_CHANNEL');
+      expect(problems.join('\n')).toContain('ALERT_WEBHOOK_TOKEN');
+    });
+  });
+
   describe('PagerDuty', () => {
     it('is off until its variables are set', () => {
       const config = loadConfig(FULL);
