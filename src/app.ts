@@ -45,6 +45,8 @@ export interface FirebreakOptions {
   reminderCheckMs?: number;
   /** Least wait after a GitHub secondary rate limit that names none; tests shorten it. */
   gitHubSecondaryWaitMs?: number;
+  /** Extra wait per write GitHub holds back during one block; tests shorten it. */
+  gitHubWriteStaggerMs?: number;
   /** How SNS certificates and confirmations are fetched; tests inject theirs (no outside call). */
   fetchSnsText?: (url: string) => Promise<string>;
   /** Socket Mode: where apps.connections.open goes (default SLACK_API_URL), ping timing. */
@@ -231,6 +233,9 @@ export async function createFirebreak(
     ...(options.gitHubSecondaryWaitMs === undefined
       ? {}
       : { gitHubSecondaryWaitMs: options.gitHubSecondaryWaitMs }),
+    ...(options.gitHubWriteStaggerMs === undefined
+      ? {}
+      : { gitHubWriteStaggerMs: options.gitHubWriteStaggerMs }),
   });
   const statuspage = config.statuspage
     ? createStatuspageAdapter({ config: config.statuspage, incidents, queue, metrics, logger })

@@ -108,6 +108,7 @@ export async function startHarness(
       slackRecheckMs: 200,
       reminderCheckMs: 50,
       gitHubSecondaryWaitMs: options.gitHubSecondaryWaitMs ?? 300,
+      gitHubWriteStaggerMs: 100,
       fetchSnsText:
         options.fetchSnsText ?? ((url) => Promise.reject(new Error(`test: no fetch of ${url}`))),
       slackSocket: options.slackSocket,

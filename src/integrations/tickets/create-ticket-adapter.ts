@@ -31,6 +31,8 @@ export interface TicketAdapterOptions {
   seenDocument: StoredDocument<SeenDocument>;
   /** Least wait after a GitHub secondary rate limit without Retry-After; tests shorten it. */
   gitHubSecondaryWaitMs?: number;
+  /** Extra wait per write GitHub holds back during one block; tests shorten it. */
+  gitHubWriteStaggerMs?: number;
 }
 
 /**
@@ -62,6 +64,9 @@ export function createTicketAdapter(options: TicketAdapterOptions) {
         ...(options.gitHubSecondaryWaitMs === undefined
           ? {}
           : { secondaryWaitMs: options.gitHubSecondaryWaitMs }),
+        ...(options.gitHubWriteStaggerMs === undefined
+          ? {}
+          : { writeStaggerMs: options.gitHubWriteStaggerMs }),
       })
     : undefined;
   const systems: TicketSystem[] = [...(jira ? [jira] : []), ...(github ? [github] : [])];
