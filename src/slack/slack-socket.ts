@@ -107,12 +107,14 @@ export class SlackSocket {
         shortLived && this.#lastReason !== undefined && this.#lastReason !== 'refresh_requested';
       this.#refusals = refused ? this.#refusals + 1 : 0;
       this.#backOff();
-      const reason = this.#lastReason ?? 'the connection dropped';
+      const reason = this.#lastReason ?? 'dropped';
       const cause =
         this.#lastReason === 'too_many_websockets'
           ? 'Slack refuses more than 10 Socket Mode connections per app: stop other bots ' +
             'running with this SLACK_APP_TOKEN'
-          : `Slack closed it (${reason})`;
+          : this.#lastReason
+            ? `Slack closed it (${this.#lastReason})`
+            : 'the connection dropped';
       this.#health.report(COMPONENT, `the Socket Mode connection is down: ${cause}; reconnecting`);
       const log = refused
         ? this.#logger.warn.bind(this.#logger)
