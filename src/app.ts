@@ -29,6 +29,14 @@ import { SeenDeliveries, type SeenDocument } from './store/seen-deliveries.ts';
 const DELIVERY_MEMORY_MS = 60 * 60 * 1000;
 /** SNS redelivers a message for hours; a captured one could be replayed later: a month. */
 const SNS_MEMORY_MS = 30 * 24 * 60 * 60 * 1000;
+/** The variable that turns each optional webhook route on. */
+const TURNED_ON_BY: Record<string, string> = {
+  '/webhooks/pagerduty': 'PAGERDUTY_WEBHOOK_SECRET',
+  '/webhooks/jira': 'JIRA_WEBHOOK_SECRET (with the other JIRA_ settings)',
+  '/webhooks/github': 'GITHUB_WEBHOOK_SECRET (with GITHUB_TOKEN and GITHUB_REPOSITORY)',
+  '/webhooks/sentry': 'SENTRY_CLIENT_SECRET',
+  '/webhooks/cloudwatch': 'CLOUDWATCH_TOPIC_ARNS',
+};
 /** On shutdown, connections still open after this are closed. */
 const DRAIN_MS = 10_000;
 
@@ -258,10 +266,13 @@ export async function createFirebreak(
     reminderCheckMs: options.reminderCheckMs,
     socket: options.slackSocket,
   });
-  http.use((_req, res) => {
-    res
-      .status(404)
-      .json({ error: 'not_found', message: 'no such endpoint; see the README for the routes' });
+  http.use((req, res) => {
+    // A tool's webhook that is off says what turns it on: the sender's operator reads this.
+    const off = TURNED_ON_BY[req.path];
+    const message = off
+      ? `${req.path} is off: set ${off} to turn it on (see the README)`
+      : 'no such endpoint; see the README for the routes';
+    res.status(404).json({ error: 'not_found', message });
   });
 
   let server: Server | undefined;

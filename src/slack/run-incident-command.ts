@@ -320,7 +320,10 @@ export async function openForm(ctx: CommandContext, view: object) {
       return reply(`Slack is rate-limiting forms; try again in ${seconds} s.`);
     }
     return reply(
-      `Slack did not open the form${e?.code ? ` (\`${e.code}\`)` : ''}; please try again.`,
+      e?.code === 'invalid_trigger_id' || e?.code === 'expired_trigger_id'
+        ? 'Slack did not open the form: its trigger came too late or not from Slack (a form ' +
+            'opens only from a real slash command or button, within 3 s). Run it again in Slack.'
+        : `Slack did not open the form${e?.code ? ` (\`${e.code}\`)` : ''}; please try again.`,
     );
   }
 }

@@ -124,7 +124,12 @@ export function cloudWatchWebhookRoute(options: CloudWatchWebhookRouteOptions): 
   /** Checks that need no fetch: topic allow-list, certificate host, confirmation host. */
   const admit = (envelope: SnsEnvelope): Reply | undefined => {
     if (options.topicArns && !options.topicArns.includes(envelope.TopicArn))
-      return reply(403, 'topic_not_allowed', 'TopicArn is not accepted', 'TopicArn');
+      return reply(
+        403,
+        'topic_not_allowed',
+        `TopicArn ${envelope.TopicArn} is not in CLOUDWATCH_TOPIC_ARNS`,
+        'TopicArn',
+      );
     if (
       !isSnsHost(envelope.SigningCertURL) ||
       !CERT_PATH.test(new URL(envelope.SigningCertURL).pathname)

@@ -151,8 +151,12 @@ describe('Alert sources through the bot', () => {
   it('keeps Sentry and CloudWatch off until configured', async () => {
     h = await startHarness();
 
-    for (const route of ['sentry', 'cloudwatch'])
-      expect((await post(route, '{}', { 'content-type': 'application/json' })).status).toBe(404);
+    const sentry = await post('sentry', '{}', { 'content-type': 'application/json' });
+    const cloudwatch = await post('cloudwatch', '{}', { 'content-type': 'application/json' });
+
+    expect(sentry).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(sentry.body.message).toContain('set SENTRY_CLIENT_SECRET to turn it on');
+    expect(cloudwatch.body.message).toContain('set CLOUDWATCH_TOPIC_ARNS to turn it on');
   });
 });
 
