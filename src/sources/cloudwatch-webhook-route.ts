@@ -33,7 +33,7 @@ export interface CloudWatchWebhookRouteOptions {
    * a subscription. Only called with URLs that pass `isSnsHost`. Should refuse redirects.
    */
   fetchText: (url: string) => Promise<string>;
-  /** When set, only these topics are accepted (others 403); default: any topic. */
+  /** When set, only these topics are accepted (others 403); unset, every topic is. */
   topicArns?: readonly string[];
   /**
    * MessageIds applied lately: SNS redelivers with the same MessageId, and a signed message
