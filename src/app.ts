@@ -59,6 +59,8 @@ export interface FirebreakOptions {
   fetchSnsText?: (url: string) => Promise<string>;
   /** Socket Mode: where apps.connections.open goes (default SLACK_API_URL), ping timing. */
   slackSocket?: { apiUrl?: string; clientPingTimeoutMs?: number };
+  /** More routes, served before the 404 answer: the sandbox console. */
+  routes?: express.Router;
 }
 
 export interface Firebreak {
@@ -266,6 +268,7 @@ export async function createFirebreak(
     reminderCheckMs: options.reminderCheckMs,
     socket: options.slackSocket,
   });
+  if (options.routes) http.use(options.routes);
   http.use((req, res) => {
     // A tool's webhook that is off says what turns it on: the sender's operator reads this.
     const off = TURNED_ON_BY[req.path];

@@ -1,5 +1,12 @@
 import { createFirebreak } from './app.ts';
-import { ConfigError, loadConfig, readEnvironment, type Config } from './config.ts';
+import {
+  ConfigError,
+  loadConfig,
+  readEnvironment,
+  SANDBOX_DEFAULTS,
+  type Config,
+} from './config.ts';
+import type { SandboxConsole } from './sandbox/console/sandbox-console.ts';
 import { createLogger } from './logger.ts';
 import { SlackTokenRefusedError } from './slack/slack-connection.ts';
 import { DataDirInUseError } from './store/data-dir-lock.ts';
@@ -14,7 +21,8 @@ async function main() {
     );
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-  if (config.sandbox) config = await withSandboxSlack(config, logger);
+  let sandboxConsole: SandboxConsole | undefined;
+  if (config.sandbox) ({ config, sandboxConsole } = await withSandboxSlack(config, logger));
   const pagerDutySandbox = await withSandboxPagerDuty(config, logger);
   if (pagerDutySandbox) config = pagerDutySandbox.config;
   const ticketSandbox = await withSandboxTickets(config, logger);
@@ -31,7 +39,8 @@ async function main() {
     logger.error({ err: error }, 'unhandled rejection (the bot keeps running)');
   });
 
-  const firebreak = await createFirebreak(config, { logger });
+  const routes = sandboxConsole?.router;
+  const firebreak = await createFirebreak(config, { logger, ...(routes && { routes }) });
   const port = await firebreak.listen(config.port, config.host).catch(async (error: unknown) => {
     await firebreak.close().catch(() => undefined);
     throw startupProblem(error, config);
@@ -48,12 +57,19 @@ async function main() {
       'sandbox: send the sample alerts with "npm run demo" in another terminal',
     );
   }
+  if (sandboxConsole) {
+    logger.info(
+      { open: `http://localhost:${port}/sandbox` },
+      'sandbox console: a small Slack workspace in the browser, to fire alerts and click through',
+    );
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    sandboxConsole?.close();
     firebreak.close().then(
       () => {
         logger.info({}, 'stopped');
@@ -69,14 +85,39 @@ async function main() {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-/** Starts the local Slack stand-in and points the bot at it. */
-async function withSandboxSlack(
-  config: Config,
-  logger: ReturnType<typeof createLogger>,
-): Promise<Config> {
+/**
+ * Starts the local Slack stand-in, points the bot at it, and makes the sandbox console that
+ * shows it in the browser, unless a real service's credentials are set: the console would let
+ * anyone who reaches it page real people or write to a real tracker.
+ */
+async function withSandboxSlack(config: Config, logger: ReturnType<typeof createLogger>) {
   const { startSandboxSlack } = await import('./sandbox/start-sandbox-slack.ts');
-  const apiUrl = await startSandboxSlack(config, logger.child({ component: 'slack-sandbox' }));
-  return { ...config, slack: { ...config.slack, apiUrl } };
+  const { consoleRefusal, createSandboxConsole } =
+    await import('./sandbox/console/sandbox-console.ts');
+  let observe: SandboxConsole['observe'] = () => undefined;
+  const standIn = await startSandboxSlack(
+    config,
+    logger.child({ component: 'slack-sandbox' }),
+    (call) => observe(call),
+  );
+  const sandboxed = { ...config, slack: { ...config.slack, apiUrl: standIn.url } };
+  const real = consoleRefusal(config);
+  if (real.length > 0) {
+    logger.warn(
+      { set: real },
+      'sandbox console is off: real credentials are set (unset them to use it)',
+    );
+    return { config: sandboxed, sandboxConsole: undefined };
+  }
+  const sandboxConsole = createSandboxConsole({
+    standIn,
+    signingSecret: config.slack.signingSecret ?? SANDBOX_DEFAULTS.signingSecret,
+    alertToken: (source) => config.sourceTokens[source] ?? config.alertWebhookToken,
+    hostNames: ['0.0.0.0', '::'].includes(config.host) ? [] : [config.host.toLowerCase()],
+    logger: logger.child({ component: 'sandbox-console' }),
+  });
+  observe = sandboxConsole.observe;
+  return { config: sandboxed, sandboxConsole };
 }
 
 /** In the sandbox, without a PagerDuty of its own: the local PagerDuty stand-in. */

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SlackStandIn } from '../../test/fakes/slack/slack-stand-in.ts';
+import { SlackStandIn, type RecordedCall } from '../../test/fakes/slack/slack-stand-in.ts';
 import { SANDBOX_DEFAULTS, type Config } from '../config.ts';
 import type { Logger } from '../core/ports.ts';
 
@@ -8,9 +8,13 @@ import type { Logger } from '../core/ports.ts';
  * Runs the project's Slack Web API stand-in (the one the tests use) on loopback and logs each
  * call the bot makes, so a newcomer sees the whole flow without a Slack workspace. Files the bot
  * shares (the review draft) are saved under DATA_DIR/shared-files to be read.
- * Returns the Web API base URL to give the bot.
+ * `observe` hears each call too (the sandbox console). Returns the stand-in.
  */
-export async function startSandboxSlack(config: Config, logger: Logger) {
+export async function startSandboxSlack(
+  config: Config,
+  logger: Logger,
+  observe: (call: RecordedCall) => void,
+) {
   const filesDir = path.join(config.dataDir, 'shared-files');
   const standIn: SlackStandIn = await SlackStandIn.start({
     token: config.slack.botToken,
@@ -18,6 +22,7 @@ export async function startSandboxSlack(config: Config, logger: Logger) {
     // The stand-in forgets its channels on restart: new ones must not reuse the old IDs.
     channelIdPrefix: `C${Date.now().toString(36).slice(-5).toUpperCase()}`,
     onCall: (call) => {
+      observe(call);
       if (call.method === 'files.completeUploadExternal' && call.response.ok === true)
         saveSharedFiles(standIn, filesDir, logger);
       const error = call.response.error;
@@ -42,7 +47,7 @@ export async function startSandboxSlack(config: Config, logger: Logger) {
       'sandbox alert webhook token (sandbox only)',
     );
   }
-  return standIn.url;
+  return standIn;
 }
 
 function saveSharedFiles(standIn: SlackStandIn, dir: string, logger: Logger) {

@@ -122,6 +122,53 @@ export function buttonClickPayload(input: {
   };
 }
 
+/**
+ * The whole `block_actions` payload of a person using an element of a message the bot posted
+ * (wire-formats.md §3.4), with the message as Slack includes it; `action` is the element's
+ * report (console-payloads.ts builds it from the message itself).
+ */
+export function messageBlockActionsPayload(input: {
+  action: Record<string, unknown>;
+  user: { id: string; name: string };
+  channel: { id: string; name: string };
+  message: { ts: string; text?: string; blocks?: unknown[]; user: string; threadTs?: string };
+  botId?: string;
+  triggerId: string;
+}) {
+  const { ts, text, blocks, user, threadTs } = input.message;
+  return {
+    type: 'block_actions',
+    user: payloadUser(input.user),
+    api_app_id: APP_ID,
+    token: VERIFICATION_TOKEN,
+    container: {
+      type: 'message',
+      message_ts: ts,
+      channel_id: input.channel.id,
+      is_ephemeral: false,
+      ...(threadTs !== undefined && { thread_ts: threadTs }),
+    },
+    trigger_id: input.triggerId,
+    team: { ...TEAM },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { ...input.channel },
+    message: {
+      type: 'message',
+      user,
+      ...(input.botId !== undefined && { bot_id: input.botId }),
+      ts,
+      text: text ?? '',
+      team: TEAM.id,
+      ...(blocks !== undefined && { blocks }),
+      ...(threadTs !== undefined && { thread_ts: threadTs }),
+    },
+    state: { values: {} },
+    response_url: UNUSED_RESPONSE_URL,
+    actions: [input.action],
+  };
+}
+
 /** What one input element reports in `view.state.values` (wire-formats.md §3.4). */
 export interface ViewStateValue {
   type: string;

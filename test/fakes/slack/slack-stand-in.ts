@@ -325,6 +325,17 @@ export class SlackStandIn {
     return [...this.workspace.channels.values()].map(toChannelState);
   }
 
+  /** The workspace's people, in the order given; copies. */
+  users(): StandInUser[] {
+    return [...this.workspace.users.values()].map((user) => ({ ...user }));
+  }
+
+  /** The bot's user ID and bot ID and the team, as auth.test reports them. */
+  get identity(): { botUserId: string; botId: string; teamId: string } {
+    const { botUserId, botId, teamId } = this.workspace.identity;
+    return { botUserId, botId, teamId };
+  }
+
   /** Archives a channel as a person would in the Slack client: no API call, no event sent. */
   archiveChannel(idOrName: string): void {
     this.channelOrThrow('archiveChannel', idOrName).isArchived = true;
