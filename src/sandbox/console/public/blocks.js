@@ -98,13 +98,8 @@ function renderNode(node, ctx) {
     }
     case 'quote':
       return withChildren(el('blockquote'), node.children);
-    case 'link': {
-      const link = /** @type {HTMLAnchorElement} */ (withChildren(el('a'), node.children));
-      link.href = node.url;
-      link.target = '_blank';
-      link.rel = 'noopener noreferrer';
-      return link;
-    }
+    case 'link':
+      return withChildren(linkTo(node.url, ctx), node.children);
     case 'user': {
       const name = ctx.users.get(node.id) ?? node.label ?? node.id;
       return el('span', 'mention', `@${name}`);
@@ -136,6 +131,29 @@ function renderNode(node, ctx) {
     default:
       return document.createTextNode('');
   }
+}
+
+/**
+ * A link; a Slack permalink to a channel of this workspace opens that channel here.
+ * @param {string} url
+ * @param {Pick<RenderContext, 'channels' | 'openChannel'>} ctx
+ * @returns {HTMLAnchorElement}
+ */
+export function linkTo(url, ctx) {
+  const link = /** @type {HTMLAnchorElement} */ (el('a'));
+  const channel = /\/archives\/([A-Z0-9]+)(?:\/p\d+)?(?:[?#]|$)/.exec(url)?.[1];
+  if (channel && ctx.channels.has(channel)) {
+    link.href = `#${channel}`;
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      ctx.openChannel(channel);
+    });
+    return link;
+  }
+  link.href = url;
+  link.target = '_blank';
+  link.rel = 'noopener noreferrer';
+  return link;
 }
 
 /**
@@ -283,7 +301,7 @@ function renderElement(element, blockIndex, ctx) {
       const initial = element.initial_option ? plainTextOf(element.initial_option.text) : '';
       return menuButton({
         label: `${initial || plainTextOf(element.placeholder) || 'Choose…'} ▾`,
-        accessibleName: plainTextOf(element.placeholder) || 'Choose an option',
+        accessibleName: `${initial || plainTextOf(element.placeholder) || 'Choose…'} ▾`,
         items: optionItems(element),
         onChoose: use,
         focusKey: key,
@@ -293,7 +311,7 @@ function renderElement(element, blockIndex, ctx) {
     case 'users_select':
       return menuButton({
         label: `${plainTextOf(element.placeholder) || 'Choose a person'} ▾`,
-        accessibleName: plainTextOf(element.placeholder) || 'Choose a person',
+        accessibleName: `${plainTextOf(element.placeholder) || 'Choose a person'} ▾`,
         items: [...ctx.users].map(([id, name]) => ({ label: name, value: id })),
         onChoose: use,
         focusKey: key,
@@ -309,8 +327,9 @@ function renderElement(element, blockIndex, ctx) {
 /** @param {Json} confirm a confirmation dialog object */
 function confirmText(confirm) {
   const text = plainTextOf(confirm.text);
-  const choice = `${plainTextOf(confirm.confirm) || 'OK'} or ${plainTextOf(confirm.deny) || 'Cancel'}`;
-  return `${plainTextOf(confirm.title)}\n\n${text}\n\n(${choice})`;
+  const yes = plainTextOf(confirm.confirm) || 'OK';
+  const no = plainTextOf(confirm.deny) || 'Cancel';
+  return `${plainTextOf(confirm.title)}\n\n${text}\n\n(${yes} or ${no})`;
 }
 
 /**
@@ -349,7 +368,8 @@ function menuButton(spec) {
   button.dataset.focusKey = spec.focusKey;
   button.setAttribute('aria-haspopup', 'menu');
   button.setAttribute('aria-expanded', 'false');
-  button.setAttribute('aria-label', spec.accessibleName);
+  // A symbol (⋯) says nothing to a screen reader: it gets a name; a worded label is its name.
+  if (spec.accessibleName !== spec.label) button.setAttribute('aria-label', spec.accessibleName);
   const list = el('ul', 'menu-list');
   list.setAttribute('role', 'menu');
   list.setAttribute('aria-label', spec.accessibleName);

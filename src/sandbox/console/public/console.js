@@ -4,7 +4,15 @@
  * each change the server announces (Server-Sent Events). What a person does is POSTed to the
  * console's server, which sends it to the bot as Slack would.
  */
-import { el, formValues, plainTextOf, renderBlocks, renderForm, renderMrkdwn } from './blocks.js';
+import {
+  el,
+  formValues,
+  linkTo,
+  plainTextOf,
+  renderBlocks,
+  renderForm,
+  renderMrkdwn,
+} from './blocks.js';
 
 /**
  * @typedef {import('./blocks.js').Json} Json
@@ -166,11 +174,9 @@ function drawChannels(state) {
       button.append(`# ${channel.name}`);
       if (channel.isArchived) button.append(el('span', 'tag', 'archived'));
       const count = (state.messages[channel.id] ?? []).filter((m) => !m.threadTs).length;
-      button.append(el('span', 'count', String(count)));
-      button.setAttribute(
-        'aria-label',
-        `${channel.name}${channel.isArchived ? ', archived' : ''}, ${count} messages`,
-      );
+      const counted = el('span', 'count', String(count));
+      counted.setAttribute('aria-hidden', 'true');
+      button.append(counted, el('span', 'visually-hidden', `, ${count} messages`));
       if (channel.id === page.channel) button.setAttribute('aria-current', 'page');
       button.addEventListener('click', () => openChannel(channel.id));
       item.append(button);
@@ -243,10 +249,9 @@ function drawChannel(state) {
   ui.bookmarks.replaceChildren(
     ...channel.bookmarks.map((bookmark) => {
       const item = el('li');
-      const link = /** @type {HTMLAnchorElement} */ (el('a', '', `🔖 ${bookmark.title}`));
-      if (/^https?:/i.test(bookmark.link)) link.href = bookmark.link;
-      link.target = '_blank';
-      link.rel = 'noopener noreferrer';
+      const safe = /^https?:/i.test(bookmark.link);
+      const link = safe ? linkTo(bookmark.link, context(state)) : el('span');
+      link.append(`🔖 ${bookmark.title}`);
       item.append(link);
       return item;
     }),
