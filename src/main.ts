@@ -6,6 +6,7 @@ import {
   SANDBOX_DEFAULTS,
   type Config,
 } from './config.ts';
+import type { Router } from 'express';
 import type { SandboxConsole } from './sandbox/console/sandbox-console.ts';
 import { createLogger } from './logger.ts';
 import { SlackTokenRefusedError } from './slack/slack-connection.ts';
@@ -22,7 +23,8 @@ async function main() {
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   let sandboxConsole: SandboxConsole | undefined;
-  if (config.sandbox) ({ config, sandboxConsole } = await withSandboxSlack(config, logger));
+  let routes: Router | undefined;
+  if (config.sandbox) ({ config, sandboxConsole, routes } = await withSandboxSlack(config, logger));
   const pagerDutySandbox = await withSandboxPagerDuty(config, logger);
   if (pagerDutySandbox) config = pagerDutySandbox.config;
   const ticketSandbox = await withSandboxTickets(config, logger);
@@ -39,7 +41,6 @@ async function main() {
     logger.error({ err: error }, 'unhandled rejection (the bot keeps running)');
   });
 
-  const routes = sandboxConsole?.router;
   const firebreak = await createFirebreak(config, { logger, ...(routes && { routes }) });
   const port = await firebreak.listen(config.port, config.host).catch(async (error: unknown) => {
     await firebreak.close().catch(() => undefined);
@@ -92,7 +93,7 @@ async function main() {
  */
 async function withSandboxSlack(config: Config, logger: ReturnType<typeof createLogger>) {
   const { startSandboxSlack } = await import('./sandbox/start-sandbox-slack.ts');
-  const { consoleRefusal, createSandboxConsole } =
+  const { consoleOffRouter, consoleRefusal, createSandboxConsole } =
     await import('./sandbox/console/sandbox-console.ts');
   let observe: SandboxConsole['observe'] = () => undefined;
   const standIn = await startSandboxSlack(
@@ -107,7 +108,7 @@ async function withSandboxSlack(config: Config, logger: ReturnType<typeof create
       { set: real },
       'sandbox console is off: real credentials are set (unset them to use it)',
     );
-    return { config: sandboxed, sandboxConsole: undefined };
+    return { config: sandboxed, sandboxConsole: undefined, routes: consoleOffRouter(real) };
   }
   const sandboxConsole = createSandboxConsole({
     standIn,
@@ -117,7 +118,7 @@ async function withSandboxSlack(config: Config, logger: ReturnType<typeof create
     logger: logger.child({ component: 'sandbox-console' }),
   });
   observe = sandboxConsole.observe;
-  return { config: sandboxed, sandboxConsole };
+  return { config: sandboxed, sandboxConsole, routes: sandboxConsole.router };
 }
 
 /** In the sandbox, without a PagerDuty of its own: the local PagerDuty stand-in. */

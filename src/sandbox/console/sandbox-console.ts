@@ -235,7 +235,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
       if (command !== '/incident') {
         throw new ConsoleInputError('text', `${command} is not a command here: try /incident help`);
       }
-      const commandText = escapeMentions(text.slice(command.length).trim(), standIn);
+      const commandText = escapeMentions(text.slice(command.length).trim(), standIn, 'command');
       const sent = slashCommandBody({
         text: commandText,
         user_id: user.id,
@@ -260,7 +260,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
     }
 
     const threadTs = typeof body.threadTs === 'string' ? body.threadTs : undefined;
-    const escaped = escapeMentions(escapeEntities(text), standIn);
+    const escaped = escapeMentions(escapeEntities(text), standIn, 'message');
     const ts = standIn.postUserMessage(channel.id, {
       user: user.id,
       text: escaped,
@@ -280,7 +280,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
       eventCallbackBody({ type: 'message', channel_type: 'channel', ...event }),
       true,
     );
-    if (escaped.includes(`<@${standIn.identity.botUserId}`)) {
+    if (escaped.includes(`<@${standIn.identity.botUserId}>`)) {
       await toBot(req, eventCallbackBody({ type: 'app_mention', ...event }), true);
     }
     res.json({ ok: true, ts });
@@ -451,6 +451,18 @@ export function consoleRefusal(config: Config) {
   ].filter((name): name is string => typeof name === 'string');
 }
 
+/** What /sandbox answers while the console is off: why, and what turns it on. */
+export function consoleOffRouter(refusedFor: string[]) {
+  const router = express.Router();
+  router.use('/sandbox', (_req, res) => {
+    res.status(404).json({
+      error: 'console_off',
+      message: `the sandbox console is off while ${refusedFor.join(', ')} is set: unset it to use it`,
+    });
+  });
+  return router;
+}
+
 /** The message shortcuts of the repository's manifest.yml, as the console's menu offers them. */
 function messageShortcuts() {
   const text = readFileSync(new URL('../../../manifest.yml', import.meta.url), 'utf8');
@@ -470,15 +482,16 @@ function botUrl(req: Request) {
 }
 
 /**
- * Slack turns `@name` into a user mention (`<@U…|name>`) in commands when the manifest asks it
- * to escape users, and in messages; the console does the same for the workspace's people and bot.
+ * Slack turns `@name` into a user mention: `<@U…|name>` in a command when the manifest asks it
+ * to escape users, `<@U…>` in a message. The console does the same for the people and the bot.
  */
-export function escapeMentions(text: string, standIn: SlackStandIn) {
+function escapeMentions(text: string, standIn: SlackStandIn, within: 'command' | 'message') {
   const people = new Map(standIn.users().map((user) => [user.name.toLowerCase(), user.id]));
   people.set('firebreak', standIn.identity.botUserId);
   return text.replace(/(^|[\s(])@([a-z0-9._-]+)/gi, (whole, before: string, name: string) => {
     const id = people.get(name.toLowerCase());
-    return id ? `${before}<@${id}|${name}>` : whole;
+    if (!id) return whole;
+    return within === 'command' ? `${before}<@${id}|${name}>` : `${before}<@${id}>`;
   });
 }
 

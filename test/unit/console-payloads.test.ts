@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import {
+  blockAction,
+  ConsoleInputError,
+  viewStateValues,
+} from '../../src/sandbox/console/console-payloads.ts';
+import { consoleRefusal } from '../../src/sandbox/console/sandbox-console.ts';
+
+const plain = (text: string) => ({ type: 'plain_text', text });
+const option = (value: string) => ({ text: plain(value.toUpperCase()), value });
+
+const MESSAGE_BLOCKS = [
+  { type: 'section', text: { type: 'mrkdwn', text: '*INC-1*' } },
+  {
+    type: 'actions',
+    block_id: 'inc_actions',
+    elements: [
+      { type: 'button', action_id: 'incident_ack', text: plain('Acknowledge'), value: 'INC-1' },
+      { type: 'overflow', action_id: 'more', options: [option('snooze'), option('noise')] },
+    ],
+  },
+  {
+    type: 'section',
+    text: plain('Severity'),
+    accessory: {
+      type: 'static_select',
+      action_id: 'sev',
+      option_groups: [{ label: plain('High'), options: [option('sev1'), option('sev2')] }],
+    },
+  },
+];
+
+describe('blockAction', () => {
+  const TS = '1700000000.000100';
+
+  it('reports a button with its own value and the block it is in', () => {
+    expect(blockAction(MESSAGE_BLOCKS, { blockIndex: 1, actionId: 'incident_ack' }, TS)).toEqual({
+      type: 'button',
+      action_id: 'incident_ack',
+      block_id: 'inc_actions',
+      action_ts: TS,
+      text: plain('Acknowledge'),
+      value: 'INC-1',
+    });
+  });
+
+  it('reports the chosen option of an overflow menu and of a grouped select', () => {
+    const overflow = blockAction(
+      MESSAGE_BLOCKS,
+      { blockIndex: 1, actionId: 'more', choice: 'noise' },
+      TS,
+    );
+    expect(overflow.selected_option).toEqual(option('noise'));
+    const select = blockAction(
+      MESSAGE_BLOCKS,
+      { blockIndex: 2, actionId: 'sev', choice: 'sev2' },
+      TS,
+    );
+    expect(select).toMatchObject({ block_id: 'console-block-2', selected_option: option('sev2') });
+  });
+
+  it('refuses an element or a choice the message does not have', () => {
+    const refused = (use: Parameters<typeof blockAction>[1]) => {
+      try {
+        blockAction(MESSAGE_BLOCKS, use, TS);
+      } catch (error) {
+        return error instanceof ConsoleInputError ? [error.field, error.status] : error;
+      }
+      return 'accepted';
+    };
+    expect(refused({ blockIndex: 9, actionId: 'incident_ack' })).toEqual(['blockIndex', 409]);
+    expect(refused({ blockIndex: 0, actionId: 'incident_ack' })).toEqual(['actionId', 409]);
+    expect(refused({ blockIndex: 1, actionId: 'more', choice: 'delete-all' })).toEqual([
+      'choice',
+      400,
+    ]);
+  });
+});
+
+describe('viewStateValues', () => {
+  const VIEW = {
+    blocks: [
+      { type: 'section', text: plain('Declare') },
+      {
+        type: 'input',
+        block_id: 'title',
+        label: plain('Title'),
+        element: { type: 'plain_text_input', action_id: 'value' },
+      },
+      {
+        type: 'input',
+        block_id: 'about',
+        optional: true,
+        label: plain('About'),
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true },
+      },
+      {
+        type: 'input',
+        block_id: 'severity',
+        label: plain('Severity'),
+        element: { type: 'static_select', action_id: 'value', options: [option('sev1')] },
+      },
+      {
+        type: 'input',
+        block_id: 'lead',
+        label: plain('Lead'),
+        element: { type: 'users_select', action_id: 'value' },
+      },
+      {
+        type: 'input',
+        block_id: 'options',
+        optional: true,
+        label: plain('Channel'),
+        element: { type: 'checkboxes', action_id: 'value', options: [option('channel')] },
+      },
+    ],
+  };
+
+  it('reports each element as Slack does: null for an empty optional text, options whole', () => {
+    const { values, errors } = viewStateValues(VIEW, {
+      '1': 'Checkout slow',
+      '2': '',
+      '3': 'sev1',
+      '4': 'U0PAT0001',
+      '5': ['channel'],
+    });
+    expect(errors).toEqual({});
+    expect(values).toEqual({
+      title: { value: { type: 'plain_text_input', value: 'Checkout slow' } },
+      about: { value: { type: 'plain_text_input', value: null } },
+      severity: { value: { type: 'static_select', selected_option: option('sev1') } },
+      lead: { value: { type: 'users_select', selected_user: 'U0PAT0001' } },
+      options: { value: { type: 'checkboxes', selected_options: [option('channel')] } },
+    });
+  });
+
+  it('names each required field left empty, as Slack’s client refuses to send them', () => {
+    const { errors } = viewStateValues(VIEW, { '1': '   ', '5': [] });
+    expect(Object.keys(errors).sort()).toEqual(['lead', 'severity', 'title']);
+  });
+});
+
+describe('consoleRefusal', () => {
+  const sandbox = { ALERTS_CHANNEL: 'C0ALERTS01' };
+
+  it('lets the plain sandbox have its console', () => {
+    expect(consoleRefusal(loadConfig(sandbox))).toEqual([]);
+  });
+
+  it('names every real service credential that is set', () => {
+    const config = loadConfig({
+      ...sandbox,
+      PAGERDUTY_TOKEN: 'u+abcdefghijklmnopqr',
+      PAGERDUTY_FROM_EMAIL: 'oncall@example.test',
+      GITHUB_TOKEN: 'ghp_example0123456789',
+      GITHUB_REPOSITORY: 'acme/checkout',
+      STATUSPAGE_API_KEY: 'statuspage-key-0123',
+      STATUSPAGE_PAGE_ID: 'abcd1234efgh',
+    });
+    expect(consoleRefusal(config)).toEqual([
+      'PAGERDUTY_TOKEN',
+      'GITHUB_TOKEN',
+      'STATUSPAGE_API_KEY',
+    ]);
+  });
+});
