@@ -94,7 +94,7 @@ export function blockAction(blocks: unknown[], use: ElementUse, actionTs: string
 }
 
 /** What the page sends for a modal's fields: `{ [blockIndex]: string | string[] }`. */
-export type FormInput = Record<string, string | string[] | undefined>;
+export type FormInput = Record<string, unknown>;
 
 /**
  * `view.state.values` of a submission, as Slack reports each input element, from the page's
@@ -112,14 +112,25 @@ export function viewStateValues(view: Json, input: FormInput) {
       const actionId = typeof element.action_id === 'string' ? element.action_id : undefined;
       if (!actionId || !isInputElement(element)) continue;
       const blockId = blockIdOf(block, index);
-      const answer = input[String(index)];
+      const answer = readAnswer(input[String(index)], blockId);
+      const max = typeof element.max_length === 'number' ? element.max_length : undefined;
+      if (typeof answer === 'string' && max !== undefined && answer.length > max) {
+        errors[blockId] = `Please use ${max} characters or fewer.`;
+      }
       const state = elementState(element, answer, blockId);
       (values[blockId] ??= {})[actionId] = state;
       const required = block.type === 'input' && block.optional !== true;
-      if (required && isEmpty(state)) errors[blockId] = 'Please complete this required field.';
+      if (required && isEmpty(state)) errors[blockId] ??= 'Please complete this required field.';
     }
   });
   return { values, errors };
+}
+
+/** A field's answer: text, or a list of chosen values; anything else is refused. */
+function readAnswer(answer: unknown, field: string): string | string[] | undefined {
+  if (answer === undefined || typeof answer === 'string') return answer;
+  if (Array.isArray(answer) && answer.every((item) => typeof item === 'string')) return answer;
+  throw new ConsoleInputError(field, 'a field holds text or a list of chosen values');
 }
 
 const INPUT_TYPES = new Set([

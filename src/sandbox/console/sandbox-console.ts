@@ -117,9 +117,15 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
     if (!channel) throw new ConsoleInputError('channel', 'no such channel', 404);
     return channel;
   };
-  const messageOf = (channel: string, ts: unknown) => {
+  /** A channel people can write in: Slack refuses messages and commands in archived ones. */
+  const openChannelOf = (id: unknown) => {
+    const channel = channelOf(id);
+    if (channel.isArchived) throw new ConsoleInputError('channel', 'this channel is archived', 409);
+    return channel;
+  };
+  const messageOf = (channel: string, ts: unknown, field = 'messageTs') => {
     const message = standIn.messages(channel).find((candidate) => candidate.ts === ts);
-    if (!message) throw new ConsoleInputError('messageTs', 'that message is gone', 404);
+    if (!message) throw new ConsoleInputError(field, 'that message is gone', 404);
     return message;
   };
   const openModal = (user: string) =>
@@ -225,7 +231,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
   router.post('/sandbox/api/message', async (req, res) => {
     const body = req.body as Record<string, unknown>;
     const user = userOf(body.user);
-    const channel = channelOf(body.channel);
+    const channel = openChannelOf(body.channel);
     const text = typeof body.text === 'string' ? body.text.trim() : '';
     if (!text) throw new ConsoleInputError('text', 'type a message or an /incident command');
     if (text.length > 4000) throw new ConsoleInputError('text', 'at most 4,000 characters');
@@ -259,7 +265,12 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
       return;
     }
 
-    const threadTs = typeof body.threadTs === 'string' ? body.threadTs : undefined;
+    const parent =
+      body.threadTs === undefined ? undefined : messageOf(channel.id, body.threadTs, 'threadTs');
+    if (parent?.threadTs !== undefined) {
+      throw new ConsoleInputError('threadTs', 'reply to the thread’s first message');
+    }
+    const threadTs = parent?.ts;
     const escaped = escapeMentions(escapeEntities(text), standIn, 'message');
     const ts = standIn.postUserMessage(channel.id, {
       user: user.id,
