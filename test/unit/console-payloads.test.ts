@@ -135,6 +135,24 @@ describe('viewStateValues', () => {
     });
   });
 
+  it('refuses text over an input’s max_length, and a field that is neither text nor choices', () => {
+    const limited = {
+      blocks: [
+        {
+          type: 'input',
+          block_id: 'title',
+          label: plain('Title'),
+          element: { type: 'plain_text_input', action_id: 'value', max_length: 5 },
+        },
+      ],
+    };
+    expect(viewStateValues(limited, { '0': 'too long' }).errors).toEqual({
+      title: 'Please use 5 characters or fewer.',
+    });
+    expect(() => viewStateValues(limited, { '0': { value: 'x' } })).toThrow(ConsoleInputError);
+    expect(() => viewStateValues(limited, { '0': [1, 2] })).toThrow(/text or a list/);
+  });
+
   it('names each required field left empty, as Slack’s client refuses to send them', () => {
     const { errors } = viewStateValues(VIEW, { '1': '   ', '5': [] });
     expect(Object.keys(errors).sort()).toEqual(['lead', 'severity', 'title']);

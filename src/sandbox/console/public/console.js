@@ -65,7 +65,7 @@ const ui = {
 };
 
 /** @type {{ state: State | undefined, user: string, channel: string, threads: Set<string>,
- *   modalKey: string, fetching: boolean, again: boolean }} */
+ *   modalKey: string, fetching: boolean, again: boolean, drafts: Map<string, string> }} */
 const page = {
   state: undefined,
   user: localStorage.getItem(USER_KEY) ?? '',
@@ -74,6 +74,8 @@ const page = {
   modalKey: '',
   fetching: false,
   again: false,
+  /** Thread replies being typed, by thread: a redraw must not lose them. */
+  drafts: new Map(),
 };
 
 /**
@@ -103,7 +105,7 @@ async function refresh() {
     const res = await fetch(`/sandbox/api/state?user=${encodeURIComponent(page.user)}`);
     if (res.ok) {
       page.state = /** @type {State} */ (await res.json());
-      draw(page.state);
+      drawWhenIdle();
     }
   } finally {
     page.fetching = false;
@@ -113,6 +115,25 @@ async function refresh() {
     }
   }
 }
+
+/**
+ * Draws the latest state, unless a menu is open: redrawing would close it under the person's
+ * hands, so the drawing waits until the menu closes.
+ */
+function drawWhenIdle() {
+  const menuOpen = document.querySelector('.menu-list:not([hidden]), details.message-menu[open]');
+  if (!menuOpen) {
+    if (page.state) draw(page.state);
+    return;
+  }
+  if (waiting) return;
+  waiting = setTimeout(() => {
+    waiting = undefined;
+    drawWhenIdle();
+  }, 300);
+}
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let waiting;
 
 /** @param {State} state */
 function draw(state) {
@@ -291,6 +312,8 @@ function drawChannel(state) {
   if (focusKey) {
     const again = ui.messages.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
     if (again instanceof HTMLElement) again.focus();
+    const end = again instanceof HTMLInputElement ? again.value.length : 0;
+    if (again instanceof HTMLInputElement) again.setSelectionRange(end, end);
   }
   if (atBottom) ui.messages.scrollTop = ui.messages.scrollHeight;
 }
@@ -379,6 +402,8 @@ function replyBox(channel, parent) {
   input.placeholder = 'Reply in thread…';
   input.disabled = channel.isArchived;
   input.dataset.focusKey = `${parent.ts}:reply`;
+  input.value = page.drafts.get(parent.ts) ?? '';
+  input.addEventListener('input', () => page.drafts.set(parent.ts, input.value));
   const send = /** @type {HTMLButtonElement} */ (el('button', '', 'Reply'));
   send.type = 'submit';
   form.append(label, input, send);
@@ -391,8 +416,10 @@ function replyBox(channel, parent) {
       text,
       threadTs: parent.ts,
     });
-    if (status === 200) input.value = '';
-    else say(answer.message ?? `refused (${status})`);
+    if (status === 200) {
+      page.drafts.delete(parent.ts);
+      input.value = '';
+    } else say(answer.message ?? `refused (${status})`);
   });
   return form;
 }
