@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { markResolved, type Payload } from '../src/sandbox/console/sample-alerts.ts';
 import { buttonClickPayload, interactionBody } from '../test/fakes/slack/sign.ts';
 import {
   alertToken as token,
@@ -18,17 +19,6 @@ import {
 } from './sandbox-client.ts';
 
 const person = SANDBOX_USERS.pat;
-
-type Payload = Record<string, unknown> & { alerts?: Array<Record<string, unknown>> };
-
-/** The same alerts, now resolved, as their sender would say it. */
-function resolved(payload: Payload) {
-  payload.status = 'resolved';
-  for (const alert of payload.alerts ?? []) {
-    alert.status = 'resolved';
-    alert.endsAt = new Date().toISOString();
-  }
-}
 
 async function sendAlert(route: string, fixture: string, change?: (payload: Payload) => void) {
   const body = JSON.parse(
@@ -107,9 +97,9 @@ async function main() {
   console.log('4. Everything resolves');
   await sendAlert('alertmanager', 'alertmanager/resolved-group.json');
   await sendAlert('generic', 'generic/resolved.json');
-  await sendAlert('alertmanager', 'alertmanager/firing-single.json', resolved);
-  await sendAlert('generic', 'hostile/generic-mrkdwn-injection.json', resolved);
-  await sendAlert('alertmanager', 'hostile/alertmanager-long-description.json', resolved);
+  await sendAlert('alertmanager', 'alertmanager/firing-single.json', markResolved);
+  await sendAlert('generic', 'hostile/generic-mrkdwn-injection.json', markResolved);
+  await sendAlert('alertmanager', 'hostile/alertmanager-long-description.json', markResolved);
   if (sandbox) await command(`timeline ${id}`);
 
   if (sandbox) {

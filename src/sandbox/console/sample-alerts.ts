@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 
-type Payload = Record<string, unknown> & { alerts?: Array<Record<string, unknown>> };
+export type Payload = Record<string, unknown> & { alerts?: Array<Record<string, unknown>> };
 
 export interface SampleAlert {
   id: string;
@@ -68,7 +68,7 @@ export async function sampleBody(sample: SampleAlert, action: 'fire' | 'resolve'
 }
 
 /** The same alerts, now resolved, as Alertmanager or a generic sender says it. */
-function markResolved(payload: Payload) {
+export function markResolved(payload: Payload) {
   payload.status = 'resolved';
   for (const alert of payload.alerts ?? []) {
     alert.status = 'resolved';

@@ -128,6 +128,12 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
     if (!message) throw new ConsoleInputError(field, 'that message is gone', 404);
     return message;
   };
+  /** Who acts on which message, from a request's `user`, `channel` and `messageTs`. */
+  const onMessage = (body: Record<string, unknown>) => {
+    const user = userOf(body.user);
+    const channel = channelOf(body.channel);
+    return { user, channel, message: messageOf(channel.id, body.messageTs) };
+  };
   const openModal = (user: string) =>
     standIn
       .views()
@@ -261,7 +267,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
           command: `/incident ${rest.join(' ')}`.trim(),
         });
       }
-      res.status(status === 200 ? 200 : 502).json({ ok: status === 200, status });
+      relay(res, status);
       return;
     }
 
@@ -299,9 +305,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
 
   router.post('/sandbox/api/action', async (req, res) => {
     const body = req.body as Record<string, unknown>;
-    const user = userOf(body.user);
-    const channel = channelOf(body.channel);
-    const message = messageOf(channel.id, body.messageTs);
+    const { user, channel, message } = onMessage(body);
     const action = blockAction(
       message.blocks ?? [],
       {
@@ -326,14 +330,12 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
       triggerId: standIn.issueTriggerId(user.id),
     });
     const { status } = await toBot(req, interactionBody(payload));
-    res.status(status === 200 ? 200 : 502).json({ ok: status === 200, status });
+    relay(res, status);
   });
 
   router.post('/sandbox/api/shortcut', async (req, res) => {
     const body = req.body as Record<string, unknown>;
-    const user = userOf(body.user);
-    const channel = channelOf(body.channel);
-    const message = messageOf(channel.id, body.messageTs);
+    const { user, channel, message } = onMessage(body);
     const shortcut = shortcuts.find((candidate) => candidate.callbackId === body.callbackId);
     if (!shortcut) throw new ConsoleInputError('callbackId', 'no such message shortcut');
     const payload = messageShortcutPayload({
@@ -349,7 +351,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
       triggerId: standIn.issueTriggerId(user.id),
     });
     const { status } = await toBot(req, interactionBody(payload));
-    res.status(status === 200 ? 200 : 502).json({ ok: status === 200, status });
+    relay(res, status);
   });
 
   router.post('/sandbox/api/view', async (req, res) => {
@@ -381,7 +383,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
       viewErrors.delete(view.id);
       changed();
     }
-    res.status(status === 200 ? 200 : 502).json({ ok: status === 200, status });
+    relay(res, status);
   });
 
   router.post('/sandbox/api/view/close', (req, res) => {
@@ -483,6 +485,11 @@ function messageShortcuts() {
   return (manifest.features?.shortcuts ?? [])
     .filter((shortcut) => shortcut.type === 'message')
     .map((shortcut) => ({ name: shortcut.name, callbackId: shortcut.callback_id }));
+}
+
+/** Tells the page how the bot took what the console sent it: 502 when it refused. */
+function relay(res: Response, status: number) {
+  res.status(status === 200 ? 200 : 502).json({ ok: status === 200, status });
 }
 
 /** The bot, reached the way this request reached the console. */
