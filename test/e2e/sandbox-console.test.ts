@@ -140,6 +140,28 @@ describe.skipIf(!found)('the sandbox console in a browser', () => {
       .toBe(0);
   });
 
+  it('snoozes from the overflow menu, worked with the keyboard alone', async () => {
+    await page
+      .locator('li.sample', { hasText: 'Checkout error rate' })
+      .getByRole('button', { name: 'Fire' })
+      .click();
+    const message = page.locator('#messages > li.message', { hasText: 'CheckoutErrorRate' });
+    await message.waitFor();
+
+    await message.getByRole('button', { name: 'More actions' }).focus();
+    await page.keyboard.press('ArrowDown');
+    const menu = message.getByRole('menu');
+    expect(await menu.isVisible()).toBe(true);
+    await page.keyboard.press('ArrowDown');
+    await expect
+      .poll(() => page.evaluate('document.activeElement.textContent'))
+      .toBe('Snooze 1 hour');
+    await page.keyboard.press('Enter');
+
+    await expect.poll(() => message.textContent()).toContain('Snoozed until');
+    expect(await message.locator('.menu-list').first().isHidden()).toBe(true);
+  });
+
   it('shows hostile alert text as text: no markup, no broadcast, no foreign link', async () => {
     await page
       .locator('li.sample', { hasText: 'break Slack formatting' })
