@@ -114,7 +114,6 @@ async function withSandboxSlack(config: Config, logger: ReturnType<typeof create
     standIn,
     signingSecret: config.slack.signingSecret ?? SANDBOX_DEFAULTS.signingSecret,
     alertToken: (source) => config.sourceTokens[source] ?? config.alertWebhookToken,
-    hostNames: ['0.0.0.0', '::'].includes(config.host) ? [] : [config.host.toLowerCase()],
     logger: logger.child({ component: 'sandbox-console' }),
   });
   observe = sandboxConsole.observe;

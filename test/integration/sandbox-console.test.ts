@@ -103,6 +103,32 @@ describe('the sandbox console server', () => {
     expect((await state()).messages[ALERTS]).toEqual([]);
   });
 
+  it('answers a body it cannot read with a 4xx naming it, never a 500', async () => {
+    const send = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${bot.url}/sandbox/api/message`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      }).then(async (res) => ({ status: res.status, body: await res.json() }));
+
+    expect(await send('{"user":')).toMatchObject({ status: 400, body: { field: 'body' } });
+    const huge = JSON.stringify({ user: PAT, channel: ALERTS, text: 'x'.repeat(70_000) });
+    expect(await send(huge)).toMatchObject({ status: 413, body: { field: 'body' } });
+    const charset = { 'content-type': 'application/json; charset=koi8-r' };
+    expect(await send('{}', charset)).toMatchObject({ status: 415, body: { field: 'body' } });
+    const typed = await post('action', {
+      user: PAT,
+      channel: ALERTS,
+      messageTs: '1.1',
+      blockIndex: { toString: 'x' },
+      actionId: 'incident_ack',
+    });
+    expect(typed).toMatchObject({ status: 400, body: { field: 'blockIndex' } });
+    const closed = await post('view/close', { user: PAT, viewId: 'V0NOTOPEN' });
+    expect(closed).toMatchObject({ status: 409, body: { field: 'viewId' } });
+    expect(bot.output()).not.toContain('"level":50');
+  });
+
   it('fires a sample through the alert webhook and pushes the change to open pages', async () => {
     const events = await fetch(`${bot.url}/sandbox/api/events`);
     const reader = events.body!.getReader();

@@ -62,7 +62,12 @@ export function optionsOf(element: Json): SlackOption[] {
  * The `actions[0]` of a block_actions payload for `use` of an element in `blocks`, as Slack
  * reports each element type; ConsoleInputError when the element or the choice is not there.
  */
-export function blockAction(blocks: unknown[], use: ElementUse, actionTs: string): Json {
+export function blockAction(
+  blocks: unknown[],
+  use: ElementUse,
+  actionTs: string,
+  people: ReadonlySet<string>,
+): Json {
   const block = blocks[use.blockIndex];
   if (!isObject(block)) throw new ConsoleInputError('blockIndex', 'that block is gone', 409);
   const element = elementsOf(block).find((candidate) => candidate.action_id === use.actionId);
@@ -86,8 +91,7 @@ export function blockAction(blocks: unknown[], use: ElementUse, actionTs: string
     case 'static_select':
       return { ...base, selected_option: pickOption(element, use.choice, 'choice') };
     case 'users_select':
-      if (!use.choice) throw new ConsoleInputError('choice', 'choose a person');
-      return { ...base, selected_user: use.choice };
+      return { ...base, selected_user: pickPerson(people, use.choice, 'choice') };
     default:
       throw new ConsoleInputError('actionId', `the console cannot use a ${String(element.type)}`);
   }
@@ -101,7 +105,7 @@ export type FormInput = Record<string, unknown>;
  * answers; a required field left empty is refused here, as Slack's own client refuses it,
  * with `errors` keyed by block_id like a `response_action: errors` answer.
  */
-export function viewStateValues(view: Json, input: FormInput) {
+export function viewStateValues(view: Json, input: FormInput, people: ReadonlySet<string>) {
   const values: Record<string, Record<string, Json>> = {};
   const errors: Record<string, string> = {};
   const blocks = Array.isArray(view.blocks) ? (view.blocks as unknown[]) : [];
@@ -117,7 +121,7 @@ export function viewStateValues(view: Json, input: FormInput) {
       if (typeof answer === 'string' && max !== undefined && answer.length > max) {
         errors[blockId] = `Please use ${max} characters or fewer.`;
       }
-      const state = elementState(element, answer, blockId);
+      const state = elementState(element, answer, blockId, people);
       (values[blockId] ??= {})[actionId] = state;
       const required = block.type === 'input' && block.optional !== true;
       if (required && isEmpty(state)) errors[blockId] ??= 'Please complete this required field.';
@@ -150,7 +154,12 @@ function isInputElement(element: Json) {
   return INPUT_TYPES.has(String(element.type));
 }
 
-function elementState(element: Json, answer: string | string[] | undefined, blockId: string) {
+function elementState(
+  element: Json,
+  answer: string | string[] | undefined,
+  blockId: string,
+  people: ReadonlySet<string>,
+) {
   const type = String(element.type);
   const one = Array.isArray(answer) ? answer[0] : answer;
   const many = answer === undefined ? [] : Array.isArray(answer) ? answer : [answer];
@@ -164,9 +173,12 @@ function elementState(element: Json, answer: string | string[] | undefined, bloc
     case 'checkboxes':
       return { type, selected_options: many.filter(Boolean).map(chosen) };
     case 'users_select':
-      return { type, selected_user: one || null };
+      return { type, selected_user: one ? pickPerson(people, one, blockId) : null };
     case 'multi_users_select':
-      return { type, selected_users: many.filter(Boolean) };
+      return {
+        type,
+        selected_users: many.filter(Boolean).map((id) => pickPerson(people, id, blockId)),
+      };
     default:
       // Slack sends null, not '', for a text field left empty.
       return { type, value: one ? one : null };
@@ -184,6 +196,12 @@ function pickOption(element: Json, value: string | undefined, field: string): Sl
   const option = optionsOf(element).find((candidate) => candidate.value === value);
   if (!option) throw new ConsoleInputError(field, 'that choice is not one of the options');
   return option;
+}
+
+/** A people picker offers the workspace's people only. */
+function pickPerson(people: ReadonlySet<string>, id: string | undefined, field: string) {
+  if (!id || !people.has(id)) throw new ConsoleInputError(field, 'choose one of the people');
+  return id;
 }
 
 function isObject(value: unknown): value is Json {

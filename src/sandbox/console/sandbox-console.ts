@@ -10,7 +10,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response } from 'express';
 import { parse as parseYaml } from 'yaml';
-import type { RecordedCall, SlackStandIn } from '../../../test/fakes/slack/slack-stand-in.ts';
+import type {
+  RecordedCall,
+  SlackStandIn,
+  StandInMessage,
+} from '../../../test/fakes/slack/slack-stand-in.ts';
 import {
   eventCallbackBody,
   interactionBody,
@@ -39,8 +43,6 @@ export interface SandboxConsoleOptions {
   signingSecret: string;
   /** The bearer token each alert source's webhook takes. */
   alertToken: (source: string) => string;
-  /** Host names the page may be reached by, besides the loopback ones. */
-  hostNames?: string[];
   logger: Logger;
 }
 
@@ -61,6 +63,10 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 /** Methods that change what a person sees: each one pushes a refresh to the open pages. */
 const VISIBLE_METHODS = /^(chat\.|conversations\.|views\.|pins\.|bookmarks\.|files\.complete)/;
 const MAX_NOTES = 500;
+/** Messages per channel the page gets (with their threads): more is slow and never read. */
+const MAX_TOP_LEVEL = 200;
+/** Open pages at once: each holds a connection. */
+const MAX_STREAMS = 50;
 const HEARTBEAT_MS = 20_000;
 
 export type SandboxConsole = ReturnType<typeof createSandboxConsole>;
@@ -72,7 +78,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
   const viewErrors = new Map<string, Record<string, string>>();
   const streams = new Set<Response>();
   const shortcuts = messageShortcuts();
-  const hostNames = new Set([...LOOPBACK_NAMES, ...(options.hostNames ?? [])]);
+  const hostNames = new Set(LOOPBACK_NAMES);
   let version = 0;
   let pending: NodeJS.Timeout | undefined;
 
@@ -107,13 +113,15 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
     if (call.response.ok === true && VISIBLE_METHODS.test(call.method)) changed();
   };
 
+  const people = () => new Set(standIn.users().map((user) => user.id));
   const userOf = (id: unknown) => {
     const user = standIn.users().find((candidate) => candidate.id === id);
     if (!user) throw new ConsoleInputError('user', 'choose one of the workspace’s people');
     return { id: user.id, name: user.name };
   };
   const channelOf = (id: unknown) => {
-    const channel = typeof id === 'string' ? standIn.channel(id) : undefined;
+    if (typeof id !== 'string') throw new ConsoleInputError('channel', 'a channel ID');
+    const channel = standIn.channel(id);
     if (!channel) throw new ConsoleInputError('channel', 'no such channel', 404);
     return channel;
   };
@@ -124,6 +132,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
     return channel;
   };
   const messageOf = (channel: string, ts: unknown, field = 'messageTs') => {
+    if (typeof ts !== 'string') throw new ConsoleInputError(field, 'a message ts');
     const message = standIn.messages(channel).find((candidate) => candidate.ts === ts);
     if (!message) throw new ConsoleInputError(field, 'that message is gone', 404);
     return message;
@@ -131,7 +140,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
   /** Who acts on which message, from a request's `user`, `channel` and `messageTs`. */
   const onMessage = (body: Record<string, unknown>) => {
     const user = userOf(body.user);
-    const channel = channelOf(body.channel);
+    const channel = openChannelOf(body.channel);
     return { user, channel, message: messageOf(channel.id, body.messageTs) };
   };
   const openModal = (user: string) =>
@@ -156,6 +165,14 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
   const router = express.Router();
   router.use('/sandbox', (req, res, next) => {
     securityHeaders(res);
+    // Only this machine: the console signs what it is sent with the bot's signing secret.
+    if (!isLoopback(req.socket.remoteAddress)) {
+      res.status(403).json({
+        error: 'forbidden_peer',
+        message: 'the sandbox console answers only to this machine (127.0.0.1 or ::1)',
+      });
+      return;
+    }
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
     if (!hostNames.has(host)) {
       res.status(403).json({
@@ -199,7 +216,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
       users: standIn.users(),
       channels,
       messages: Object.fromEntries(
-        channels.map((channel) => [channel.id, standIn.messages(channel.id).slice(-300)]),
+        channels.map((channel) => [channel.id, latestMessages(standIn.messages(channel.id))]),
       ),
       notes: notes.filter((note) => note.user === undefined || note.user === user),
       modal: modal && {
@@ -220,6 +237,10 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
   });
 
   router.get('/sandbox/api/events', (req, res) => {
+    if (streams.size >= MAX_STREAMS) {
+      res.status(503).json({ error: 'too_many_pages', message: 'close some console tabs' });
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-store',
@@ -247,7 +268,8 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
       if (command !== '/incident') {
         throw new ConsoleInputError('text', `${command} is not a command here: try /incident help`);
       }
-      const commandText = escapeMentions(text.slice(command.length).trim(), standIn, 'command');
+      const typed = escapeEntities(text.slice(command.length).trim());
+      const commandText = escapeMentions(typed, standIn, 'command');
       const sent = slashCommandBody({
         text: commandText,
         user_id: user.id,
@@ -305,15 +327,23 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
 
   router.post('/sandbox/api/action', async (req, res) => {
     const body = req.body as Record<string, unknown>;
+    if (!Number.isInteger(body.blockIndex) || typeof body.actionId !== 'string') {
+      const field = Number.isInteger(body.blockIndex) ? 'actionId' : 'blockIndex';
+      throw new ConsoleInputError(field, 'blockIndex is a number, actionId a string');
+    }
+    if (body.choice !== undefined && typeof body.choice !== 'string') {
+      throw new ConsoleInputError('choice', 'the chosen option’s value or person’s ID');
+    }
     const { user, channel, message } = onMessage(body);
     const action = blockAction(
       message.blocks ?? [],
       {
-        blockIndex: Number(body.blockIndex),
-        actionId: String(body.actionId),
-        ...(typeof body.choice === 'string' && { choice: body.choice }),
+        blockIndex: body.blockIndex as number,
+        actionId: body.actionId,
+        ...(body.choice !== undefined && { choice: body.choice }),
       },
       tsNow(),
+      people(),
     );
     const payload = messageBlockActionsPayload({
       action,
@@ -361,8 +391,11 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
     if (!view || view.id !== body.viewId) {
       throw new ConsoleInputError('viewId', 'that form is closed', 409);
     }
-    const input = (typeof body.values === 'object' && body.values ? body.values : {}) as FormInput;
-    const { values, errors } = viewStateValues(view.view, input);
+    const input = body.values;
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new ConsoleInputError('values', 'the form’s answers, by field');
+    }
+    const { values, errors } = viewStateValues(view.view, input as FormInput, people());
     if (Object.keys(errors).length > 0) {
       viewErrors.set(view.id, errors);
       res.status(422).json({ ok: false, errors });
@@ -390,10 +423,11 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
     const body = req.body as Record<string, unknown>;
     const user = userOf(body.user);
     const view = openModal(user.id);
-    if (view && view.id === body.viewId) {
-      closedViews.add(view.id);
-      changed();
+    if (!view || view.id !== body.viewId) {
+      throw new ConsoleInputError('viewId', 'that form is not open', 409);
     }
+    closedViews.add(view.id);
+    changed();
     res.json({ ok: true });
   });
 
@@ -429,8 +463,14 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
           .json({ error: 'invalid', field: error.field, message: error.message });
         return;
       }
-      if (isBodyError(error)) {
-        res.status(400).json({ error: 'invalid_json', field: 'body', message: 'not JSON' });
+      const refused = bodyProblem(error);
+      if (refused) {
+        logger.info({ status: refused.status, reason: refused.type }, 'sandbox console: refused');
+        res.status(refused.status).json({
+          error: refused.type,
+          field: 'body',
+          message: refused.status === 413 ? 'at most 64 kB' : 'send a JSON body, as the page does',
+        });
         return;
       }
       logger.error({ err: error }, 'sandbox console: request failed');
@@ -461,6 +501,10 @@ export function consoleRefusal(config: Config) {
     config.jira && 'JIRA_API_TOKEN',
     config.github && 'GITHUB_TOKEN',
     config.statuspage && 'STATUSPAGE_API_KEY',
+    // The console answers only to this machine: bound elsewhere, nobody could reach it.
+    !isLoopback(config.host) &&
+      !['0.0.0.0', '::', 'localhost'].includes(config.host) &&
+      `HOST=${config.host} (not this machine's loopback)`,
   ].filter((name): name is string => typeof name === 'string');
 }
 
@@ -476,6 +520,17 @@ export function consoleOffRouter(refusedFor: string[]) {
   return router;
 }
 
+/** The latest top-level messages of a channel, each with all its thread's replies. */
+export function latestMessages(messages: StandInMessage[]) {
+  const kept = new Set(
+    messages
+      .filter((message) => message.threadTs === undefined)
+      .slice(-MAX_TOP_LEVEL)
+      .map((message) => message.ts),
+  );
+  return messages.filter((message) => kept.has(message.threadTs ?? message.ts));
+}
+
 /** The message shortcuts of the repository's manifest.yml, as the console's menu offers them. */
 function messageShortcuts() {
   const text = readFileSync(new URL('../../../manifest.yml', import.meta.url), 'utf8');
@@ -485,6 +540,12 @@ function messageShortcuts() {
   return (manifest.features?.shortcuts ?? [])
     .filter((shortcut) => shortcut.type === 'message')
     .map((shortcut) => ({ name: shortcut.name, callbackId: shortcut.callback_id }));
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+export function isLoopback(address: string | undefined) {
+  const ip = (address ?? '').replace(/^::ffff:/i, '');
+  return ip === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip);
 }
 
 /** Tells the page how the bot took what the console sent it: 502 when it refused. */
@@ -546,8 +607,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isBodyError(error: unknown) {
-  return isRecord(error) && error.type === 'entity.parse.failed';
+/** A request body the JSON reader refused (too large, not JSON, odd charset or encoding). */
+function bodyProblem(error: unknown) {
+  if (!isRecord(error) || typeof error.status !== 'number') return undefined;
+  if (error.status < 400 || error.status >= 500) return undefined;
+  return { status: error.status, type: typeof error.type === 'string' ? error.type : 'bad_body' };
 }
 
 function tsNow() {
