@@ -514,7 +514,8 @@ export function consoleOffRouter(refusedFor: string[]) {
   router.use('/sandbox', (_req, res) => {
     res.status(404).json({
       error: 'console_off',
-      message: `the sandbox console is off while ${refusedFor.join(', ')} is set: unset it to use it`,
+      message:
+        `the sandbox console is off while ${refusedFor.join(', ')} is set: ` + 'unset it to use it',
     });
   });
   return router;
