@@ -82,6 +82,24 @@ describe.skipIf(!found)('the sandbox console in a browser', () => {
     await expect.poll(() => message.locator('h3').first().textContent()).toContain('ACKNOWLEDGED');
     await expect.poll(() => message.textContent()).toContain('Acknowledged by @Pat Example');
     expect(await message.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+    // The button is gone with the update: the focus stays on its message, not lost to the page.
+    expect(await page.evaluate('document.activeElement.matches("li.message")')).toBe(true);
+  });
+
+  it('closes a message’s menu with Escape, giving the focus back to its button', async () => {
+    const menuButton = incidentMessage().getByRole('button', {
+      name: 'More actions for this message',
+    });
+    await menuButton.focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.evaluate('document.activeElement.textContent'))
+      .toBe('Reply in thread');
+    await page.keyboard.press('Escape');
+    expect(await menuButton.getAttribute('aria-expanded')).toBe('false');
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe(
+      'More actions for this message',
+    );
   });
 
   it('declares an incident through the modal, refusing an empty title first', async () => {
@@ -148,7 +166,7 @@ describe.skipIf(!found)('the sandbox console in a browser', () => {
     const message = page.locator('#messages > li.message', { hasText: 'CheckoutErrorRate' });
     await message.waitFor();
 
-    await message.getByRole('button', { name: 'More actions' }).focus();
+    await message.getByRole('button', { name: 'More actions', exact: true }).focus();
     await page.keyboard.press('ArrowDown');
     const menu = message.getByRole('menu');
     expect(await menu.isVisible()).toBe(true);
@@ -185,5 +203,17 @@ describe.skipIf(!found)('the sandbox console in a browser', () => {
     )) as string[];
     expect(violations).toEqual([]);
     expect(problems).toEqual([]);
+  });
+
+  it('says so when the bot stops answering, instead of waiting forever', async () => {
+    await bot.stop();
+    await page.getByText(/Reconnecting/).waitFor();
+    await page
+      .locator('li.sample', { hasText: 'Checkout latency' })
+      .getByRole('button', { name: 'Fire' })
+      .click();
+    await expect
+      .poll(() => page.locator('#composer-status').textContent())
+      .toContain('The bot did not answer');
   });
 });

@@ -79,6 +79,8 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
   const streams = new Set<Response>();
   const shortcuts = messageShortcuts();
   const hostNames = new Set(LOOPBACK_NAMES);
+  /** Tells the page when the bot restarted (and its local Slack forgot everything). */
+  const instance = randomUUID();
   let version = 0;
   let pending: NodeJS.Timeout | undefined;
 
@@ -212,6 +214,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
     const modal = user ? openModal(user) : undefined;
     res.json({
       version,
+      instance,
       bot: { id: botUserId, name: 'Firebreak' },
       users: standIn.users(),
       channels,

@@ -144,7 +144,7 @@ export class StatusPage {
       name: change.name,
       status: change.status ?? 'investigating',
       impactOverride: change.impactOverride ?? null,
-      shortlink: `https://stspg.io/${id.slice(-6)}`,
+      shortlink: `https://stspg.invalid/${id.slice(-6)}`,
       componentIds: [],
       metadata: change.metadata ?? {},
       updates: [],

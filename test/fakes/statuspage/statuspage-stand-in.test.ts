@@ -207,7 +207,7 @@ describe('incidents', () => {
         },
       ],
     });
-    expect(data.shortlink).toMatch(/^https:\/\/stspg\.io\/\w+$/);
+    expect(data.shortlink).toMatch(/^https:\/\/stspg\.invalid\/\w+$/);
     expect(standIn.component('Checkout API')?.status).toBe('major_outage');
   });
 

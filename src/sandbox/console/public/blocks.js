@@ -13,7 +13,8 @@ import { parseMrkdwn, parsePlainText } from './mrkdwn.js';
 
 /**
  * @typedef {object} RenderContext
- * @property {Map<string, string>} users display name by user ID
+ * @property {Map<string, string>} users display name by user ID, the bot's included
+ * @property {Map<string, string>} people the workspace's people (a people picker's choices)
  * @property {Map<string, string>} channels channel name by ID
  * @property {(channelId: string) => void} openChannel
  * @property {((use: { blockIndex: number, actionId: string, choice?: string }) => void) | null}
@@ -312,7 +313,7 @@ function renderElement(element, blockIndex, ctx) {
       return menuButton({
         label: `${plainTextOf(element.placeholder) || 'Choose a person'} ▾`,
         accessibleName: `${plainTextOf(element.placeholder) || 'Choose a person'} ▾`,
-        items: [...ctx.users].map(([id, name]) => ({ label: name, value: id })),
+        items: [...ctx.people].map(([id, name]) => ({ label: name, value: id })),
         onChoose: use,
         focusKey: key,
         disabled: !ctx.onAction,
@@ -358,7 +359,7 @@ function optionItems(element) {
  *   disabled: boolean }} spec
  * @returns {HTMLElement}
  */
-function menuButton(spec) {
+export function menuButton(spec) {
   const wrapper = el('div', 'menu');
   const button = /** @type {HTMLButtonElement} */ (
     el('button', 'bk-button menu-button', spec.label)
@@ -404,6 +405,9 @@ function menuButton(spec) {
   const open = (index) => {
     list.hidden = false;
     button.setAttribute('aria-expanded', 'true');
+    // Near the bottom of the window the menu opens upwards, so no choice is cut off.
+    const room = window.innerHeight - button.getBoundingClientRect().bottom;
+    list.classList.toggle('up', room < list.offsetHeight + 16);
     entries.at(index)?.focus();
   };
   button.addEventListener('click', () => (list.hidden ? open(0) : close(false)));
@@ -545,7 +549,7 @@ function renderControl(element, id, name, required, ctx) {
         select.append(none);
       }
       const items = element.type.includes('users')
-        ? [...ctx.users].map(([value, label]) => ({ label, value, group: undefined }))
+        ? [...ctx.people].map(([value, label]) => ({ label, value, group: undefined }))
         : optionItems(element);
       for (const item of items) {
         const option = /** @type {HTMLOptionElement} */ (

@@ -8,6 +8,7 @@ import {
   el,
   formValues,
   linkTo,
+  menuButton,
   plainTextOf,
   renderBlocks,
   renderForm,
@@ -27,7 +28,7 @@ import {
  *   blocks?: Json[], command?: string }} Note
  * @typedef {{ id: string, hash: string, view: Json, errors: Record<string, string> }} Modal
  * @typedef {{ id: string, label: string, source: string, resolvedBy: string }} Sample
- * @typedef {{ version: number, bot: { id: string, name: string }, users: User[],
+ * @typedef {{ version: number, instance: string, bot: { id: string, name: string }, users: User[],
  *   channels: Channel[], messages: Record<string, Message[]>, notes: Note[],
  *   modal: Modal | undefined, samples: Sample[],
  *   shortcuts: { name: string, callbackId: string }[] }} State
@@ -54,6 +55,7 @@ const ui = {
   composer: /** @type {HTMLFormElement} */ (byId('composer')),
   composerLabel: byId('composer-label'),
   composerText: /** @type {HTMLInputElement} */ (byId('composer-text')),
+  composerSend: /** @type {HTMLButtonElement} */ (byId('composer-send')),
   composerStatus: byId('composer-status'),
   modal: /** @type {HTMLDialogElement} */ (byId('modal')),
   modalForm: /** @type {HTMLFormElement} */ (byId('modal-form')),
@@ -65,7 +67,8 @@ const ui = {
 };
 
 /** @type {{ state: State | undefined, user: string, channel: string, threads: Set<string>,
- *   modalKey: string, fetching: boolean, again: boolean, drafts: Map<string, string> }} */
+ *   modalKey: string, fetching: boolean, again: boolean, drafts: Map<string, string>,
+ *   opener: { key: string, ts: string } | undefined }} */
 const page = {
   state: undefined,
   user: localStorage.getItem(USER_KEY) ?? '',
@@ -76,6 +79,8 @@ const page = {
   again: false,
   /** Thread replies being typed, by thread: a redraw must not lose them. */
   drafts: new Map(),
+  /** What a person used last: focus returns there when a form it opened closes. */
+  opener: undefined,
 };
 
 /**
@@ -85,13 +90,18 @@ const page = {
  * @returns {Promise<{ status: number, answer: Json }>}
  */
 async function post(path, body) {
-  const res = await fetch(`/sandbox/api/${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = await res.json().catch(() => ({}));
-  return { status: res.status, answer };
+  try {
+    const res = await fetch(`/sandbox/api/${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = await res.json().catch(() => ({}));
+    return { status: res.status, answer };
+  } catch {
+    const message = 'The bot did not answer: is it running? (nothing was sent)';
+    return { status: 0, answer: { message } };
+  }
 }
 
 /** Fetches the state and redraws; changes that arrive meanwhile fetch once more after. */
@@ -104,9 +114,18 @@ async function refresh() {
   try {
     const res = await fetch(`/sandbox/api/state?user=${encodeURIComponent(page.user)}`);
     if (res.ok) {
-      page.state = /** @type {State} */ (await res.json());
+      const state = /** @type {State} */ (await res.json());
+      if (page.state && page.state.instance !== state.instance) {
+        say(
+          'The bot restarted: its local Slack forgot the channels and messages, but the ' +
+            'incidents are still open (try /incident list).',
+        );
+      }
+      page.state = state;
       drawWhenIdle();
     }
+  } catch {
+    // The live stream's badge already says the bot is not answering.
   } finally {
     page.fetching = false;
     if (page.again) {
@@ -121,7 +140,7 @@ async function refresh() {
  * hands, so the drawing waits until the menu closes.
  */
 function drawWhenIdle() {
-  const menuOpen = document.querySelector('.menu-list:not([hidden]), details.message-menu[open]');
+  const menuOpen = document.querySelector('.menu-list:not([hidden])');
   if (!menuOpen) {
     if (page.state) draw(page.state);
     return;
@@ -153,6 +172,7 @@ function context(state) {
   /** @type {RenderContext} */
   const ctx = {
     users: new Map(state.users.map((user) => [user.id, user.realName ?? user.name])),
+    people: new Map(state.users.map((user) => [user.id, user.realName ?? user.name])),
     channels: new Map(state.channels.map((channel) => [channel.id, channel.name])),
     openChannel,
     onAction: null,
@@ -279,14 +299,17 @@ function drawChannel(state) {
   );
   ui.composerLabel.textContent = `Message #${channel.name}`;
   ui.composerText.disabled = channel.isArchived;
+  ui.composerSend.disabled = channel.isArchived;
   ui.composerText.placeholder = channel.isArchived
     ? 'This channel is archived: nothing can be posted here'
     : '/incident help';
 
-  const focusKey =
-    document.activeElement instanceof HTMLElement
-      ? document.activeElement.dataset.focusKey
-      : undefined;
+  // Focus inside the list survives the redraw: on the same element, or on its message if the
+  // element is gone (Acknowledge, once acknowledged).
+  const focused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const inList = focused !== null && ui.messages.contains(focused);
+  const focusKey = inList ? focused.dataset.focusKey : undefined;
+  const focusTs = inList ? focused.closest('li.message')?.getAttribute('data-ts') : undefined;
   const atBottom = ui.messages.scrollHeight - ui.messages.scrollTop - ui.messages.clientHeight < 40;
   const messages = state.messages[channel.id] ?? [];
   const notes = state.notes.filter((note) => note.channel === channel.id);
@@ -309,9 +332,12 @@ function drawChannel(state) {
     items.push({ ts: '0', node: el('li', 'empty', 'No messages yet: fire a sample alert.') });
   }
   ui.messages.replaceChildren(...items.map((item) => item.node));
-  if (focusKey) {
-    const again = ui.messages.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+  if (inList && !ui.modal.open) {
+    const again =
+      focusKey && ui.messages.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+    const message = focusTs && ui.messages.querySelector(`li[data-ts="${CSS.escape(focusTs)}"]`);
     if (again instanceof HTMLElement) again.focus();
+    else if (message instanceof HTMLElement) message.focus();
     const end = again instanceof HTMLInputElement ? again.value.length : 0;
     if (again instanceof HTMLInputElement) again.setSelectionRange(end, end);
   }
@@ -330,6 +356,7 @@ function drawMessage(state, channel, message, replies, inThread = false) {
   const ctx = context(state);
   const item = el('li', 'message');
   item.dataset.ts = message.ts;
+  item.tabIndex = -1;
   const head = el('div', 'message-head');
   const author = ctx.users.get(message.user) ?? message.user;
   head.append(el('span', 'author', author));
@@ -354,7 +381,10 @@ function drawMessage(state, channel, message, replies, inThread = false) {
       el('p', 'file', `📄 ${file.title || file.name} (saved under DATA_DIR/shared-files)`),
     );
   }
-  if (!inThread && replies.length > 0) item.append(drawThread(state, channel, message, replies));
+  const threadOpen = page.threads.has(message.ts);
+  if (!inThread && (replies.length > 0 || threadOpen)) {
+    item.append(drawThread(state, channel, message, replies));
+  }
   return item;
 }
 
@@ -394,7 +424,7 @@ function drawThread(state, channel, parent, replies) {
  */
 function replyBox(channel, parent) {
   const form = el('form', 'reply-box');
-  const id = `reply-${parent.ts.replace('.', '-')}`;
+  const id = replyId(parent.ts);
   const label = el('label', 'visually-hidden', 'Reply in thread');
   label.setAttribute('for', id);
   const input = /** @type {HTMLInputElement} */ (el('input'));
@@ -419,43 +449,54 @@ function replyBox(channel, parent) {
     if (status === 200) {
       page.drafts.delete(parent.ts);
       input.value = '';
+      if (text.trim().startsWith('/')) say('Commands answer in the channel (below), as in Slack.');
     } else say(answer.message ?? `refused (${status})`);
   });
   return form;
 }
 
 /**
- * The ⋯ menu of a message: the app's message shortcuts, as Slack's "More actions" lists them.
+ * The ⋯ menu of a message: reply in its thread, and the app's message shortcuts, as Slack's
+ * "More actions" lists them.
  * @param {State} state
  * @param {Channel} channel
  * @param {Message} message
  */
 function messageMenu(state, channel, message) {
-  const details = /** @type {HTMLDetailsElement} */ (el('details', 'message-menu'));
-  const summary = el('summary', '', '⋯');
-  summary.setAttribute('aria-label', 'More actions for this message');
-  summary.dataset.focusKey = `${message.ts}:menu`;
-  details.append(summary);
-  const list = el('ul');
-  for (const shortcut of state.shortcuts) {
-    const item = el('li');
-    const button = /** @type {HTMLButtonElement} */ (el('button', 'menu-item', shortcut.name));
-    button.type = 'button';
-    button.addEventListener('click', async () => {
-      details.open = false;
+  const reply = message.threadTs ? [] : [{ label: 'Reply in thread', value: '' }];
+  const shortcuts = state.shortcuts.map((shortcut) => ({
+    label: shortcut.name,
+    value: shortcut.callbackId,
+  }));
+  const menu = menuButton({
+    label: '⋯',
+    accessibleName: 'More actions for this message',
+    items: [...reply, ...shortcuts],
+    focusKey: `${message.ts}:menu`,
+    disabled: channel.isArchived,
+    onChoose: async (callbackId) => {
+      if (!callbackId) {
+        page.threads.add(message.ts);
+        if (page.state) drawChannel(page.state);
+        document.getElementById(replyId(message.ts))?.focus();
+        return;
+      }
       const { status, answer } = await post('shortcut', {
         user: page.user,
         channel: channel.id,
         messageTs: message.ts,
-        callbackId: shortcut.callbackId,
+        callbackId,
       });
       if (status !== 200) say(answer.message ?? `refused (${status})`);
-    });
-    item.append(button);
-    list.append(item);
-  }
-  details.append(list);
-  return details;
+    },
+  });
+  menu.classList.add('message-menu');
+  return menu;
+}
+
+/** @param {string} ts */
+function replyId(ts) {
+  return `reply-${ts.replace('.', '-')}`;
 }
 
 /**
@@ -493,6 +534,7 @@ function timeOf(ts) {
  * @param {{ blockIndex: number, actionId: string, choice?: string }} use
  */
 async function act(channel, messageTs, use) {
+  page.opener = { key: `${messageTs}:${use.blockIndex}:${use.actionId}`, ts: messageTs };
   const { status, answer } = await post('action', { user: page.user, channel, messageTs, ...use });
   if (status !== 200)
     say(answer.message ?? `the bot refused the click (${answer.status ?? status})`);
@@ -520,6 +562,16 @@ function drawModal(state) {
   if (!ui.modal.open) ui.modal.showModal();
   const first = ui.modalBody.querySelector('input, textarea, select');
   if (first instanceof HTMLElement) first.focus();
+}
+
+/** Back to what opened the form (or its message, or the message box). */
+function returnFocus() {
+  const opener = page.opener;
+  const key = opener && ui.messages.querySelector(`[data-focus-key="${CSS.escape(opener.key)}"]`);
+  const message = opener && ui.messages.querySelector(`li[data-ts="${CSS.escape(opener.ts)}"]`);
+  const target = key ?? message ?? ui.composerText;
+  if (target instanceof HTMLElement) target.focus();
+  page.opener = undefined;
 }
 
 /** @param {Record<string, string>} errors by block_id */
@@ -577,6 +629,7 @@ ui.modalForm.addEventListener('submit', async (event) => {
       ui.modalStatus.textContent = '';
       page.modalKey = '';
       ui.modal.close();
+      returnFocus();
     } else if (status === 422) showModalErrors(answer.errors ?? {});
     else
       ui.modalStatus.textContent =
@@ -591,6 +644,7 @@ async function dismissModal() {
   const viewId = ui.modalForm.dataset.viewId;
   page.modalKey = '';
   if (ui.modal.open) ui.modal.close();
+  returnFocus();
   if (viewId) await post('view/close', { user: page.user, viewId });
 }
 ui.modalClose.addEventListener('click', () => void dismissModal());
