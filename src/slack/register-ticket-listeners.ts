@@ -73,7 +73,7 @@ export function registerTicketListeners(app: App, deps: SlackListenerDeps & { te
       );
       return;
     }
-    const text = plainSlackText(shortcut.message.text ?? '');
+    const text = plainSlackText(await deps.gateway.withNames(shortcut.message.text ?? ''));
     const url = await deps.gateway.permalink(channel, shortcut.message.ts).catch(() => undefined);
     const reply = await ticketForm(
       incident,

@@ -53,7 +53,7 @@ export function registerTimelineListeners(app: App, deps: SlackListenerDeps & { 
         id: incident.id,
         kind: 'message.added',
         origin: 'slack',
-        text: plainSlackText(message.text ?? ''),
+        text: plainSlackText(await gateway.withNames(message.text ?? '')),
         actor,
         source: {
           channel,
@@ -85,7 +85,10 @@ export function registerTimelineListeners(app: App, deps: SlackListenerDeps & { 
       id: incident.id,
       kind: change.kind,
       origin: 'slack',
-      text: change.kind === 'entry.edited' ? plainSlackText(change.text) : 'Message deleted',
+      text:
+        change.kind === 'entry.edited'
+          ? plainSlackText(await gateway.withNames(change.text))
+          : 'Message deleted',
       ...(change.user ? { actor: { kind: 'user', id: change.user } } : {}),
       source: { channel: change.channel, ts: change.ts },
       ref: Number(seq),

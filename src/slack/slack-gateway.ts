@@ -22,6 +22,9 @@ const RETRYABLE_CODES = new Set([
 ]);
 const RATE_LIMIT_CODES = new Set(['ratelimited', 'rate_limited']);
 
+/** People named per message: more mentions than this keep their IDs (one lookup each). */
+const MAX_NAMED_MENTIONS = 20;
+
 export interface SlackGatewayOptions {
   token: string;
   apiUrl?: string;
@@ -279,6 +282,24 @@ export class SlackGateway {
     const name = user.profile?.display_name || user.name || userId;
     this.#names.set(userId, name);
     return name;
+  }
+
+  /**
+   * Message text with each bare mention of a person (`<@U…>`, as messages carry them) given the
+   * person's name (`<@U…|name>`), so that its plain text in a timeline or a ticket reads `@name`
+   * rather than an ID. A name that cannot be had leaves the mention as it was.
+   */
+  async withNames(text: string) {
+    const mention = /<@([UW][A-Z0-9]+)>/g;
+    const ids = [...new Set([...text.matchAll(mention)].map((match) => match[1]!))];
+    const names = new Map<string, string>();
+    for (const id of ids.slice(0, MAX_NAMED_MENTIONS)) {
+      names.set(id, await this.userName(id).catch(() => id));
+    }
+    return text.replace(mention, (whole, id: string) => {
+      const name = names.get(id);
+      return name && name !== id ? `<@${id}|${name}>` : whole;
+    });
   }
 
   /**

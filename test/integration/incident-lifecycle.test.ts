@@ -338,6 +338,20 @@ describe('resolving, reviewing and closing', () => {
     );
   });
 
+  it('names the people a message added to the timeline mentions, not their IDs', async () => {
+    h = await startHarness();
+    const { incident, channel } = await declareWithForm('Payments timeout');
+    // Messages carry bare mentions (<@U…>), as Slack sends them.
+    const text = '<@U0SAM0001> is the PSP down? cc <@U0NOBODY1>';
+    const asked = h.slack.postUserMessage(channel, { user: ALEX.id, text });
+
+    await h.shortcut(channel, { ts: asked, text, user: ALEX.id });
+    const added = await eventually(async () =>
+      (await h.bot.incidents.timeline(incident.id)).find((e) => e.kind === 'message.added'),
+    );
+    expect(added.text).toBe('@sam is the PSP down? cc @U0NOBODY1');
+  });
+
   it('writes a Markdown review with figures from the timeline and messages added to it, following edits and deletions', async () => {
     h = await startHarness();
     const { incident, channel } = await declareWithForm('Payments timeout');
@@ -346,7 +360,6 @@ describe('resolving, reviewing and closing', () => {
       text: 'The PSP is returning 504s',
     });
     const wrong = h.slack.postUserMessage(channel, { user: ALEX.id, text: 'Maybe DNS?' });
-
     await h.shortcut(channel, { ts: said, text: 'The PSP is returning 504s', user: SAM.id });
     await h.shortcut(channel, { ts: wrong, text: 'Maybe DNS?', user: ALEX.id });
     const again = await h.shortcut(channel, {
