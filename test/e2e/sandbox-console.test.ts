@@ -55,12 +55,12 @@ describe.skipIf(!found)('the sandbox console in a browser', () => {
   });
 
   const incidentMessage = () => page.locator('#messages > li.message').first();
+  /** Clicks Fire on the sample alert whose label has `label`. */
+  const fire = (label: string) =>
+    page.locator('li.sample', { hasText: label }).getByRole('button', { name: 'Fire' }).click();
 
   it('fires a sample alert and shows its message, drawn from Block Kit', async () => {
-    await page
-      .locator('li.sample', { hasText: 'Checkout latency' })
-      .getByRole('button', { name: 'Fire' })
-      .click();
+    await fire('Checkout latency');
 
     const message = incidentMessage();
     await expect.poll(() => message.locator('h3').first().textContent()).toContain('INC-1');
@@ -159,10 +159,7 @@ describe.skipIf(!found)('the sandbox console in a browser', () => {
   });
 
   it('snoozes from the overflow menu, worked with the keyboard alone', async () => {
-    await page
-      .locator('li.sample', { hasText: 'Checkout error rate' })
-      .getByRole('button', { name: 'Fire' })
-      .click();
+    await fire('Checkout error rate');
     const message = page.locator('#messages > li.message', { hasText: 'CheckoutErrorRate' });
     await message.waitFor();
 
@@ -181,10 +178,7 @@ describe.skipIf(!found)('the sandbox console in a browser', () => {
   });
 
   it('shows hostile alert text as text: no markup, no broadcast, no foreign link', async () => {
-    await page
-      .locator('li.sample', { hasText: 'break Slack formatting' })
-      .getByRole('button', { name: 'Fire' })
-      .click();
+    await fire('break Slack formatting');
     const message = page.locator('#messages > li.message', { hasText: 'map<string,string>' });
     await message.waitFor();
     expect(await message.locator('script, img, iframe, object').count()).toBe(0);
@@ -208,10 +202,7 @@ describe.skipIf(!found)('the sandbox console in a browser', () => {
   it('says so when the bot stops answering, instead of waiting forever', async () => {
     await bot.stop();
     await page.getByText(/Reconnecting/).waitFor();
-    await page
-      .locator('li.sample', { hasText: 'Checkout latency' })
-      .getByRole('button', { name: 'Fire' })
-      .click();
+    await fire('Checkout latency');
     await expect
       .poll(() => page.locator('#composer-status').textContent())
       .toContain('The bot did not answer');
