@@ -187,11 +187,7 @@ function renderBlock(block, index, ctx) {
     case 'section': {
       const section = el('div', 'bk-section');
       const body = el('div', 'bk-section-body');
-      if (block.text) {
-        const text = el('div', 'bk-text');
-        text.append(renderText(block.text, ctx));
-        body.append(text);
-      }
+      if (block.text) body.append(...collapsible(block.text, index, ctx));
       if (Array.isArray(block.fields)) {
         const fields = el('div', 'bk-fields');
         for (const field of block.fields) {
@@ -237,6 +233,44 @@ function renderBlock(block, index, ctx) {
         `(A ${block.type} block: the sandbox console does not show it.)`,
       );
   }
+}
+
+/** Text longer than this is cut to a few lines with a "Show more" button, as Slack does. */
+const LONG_TEXT = 700;
+
+/** Long texts a person opened, by message and block: they stay open through redraws. */
+/** @type {Set<string>} */
+const opened = new Set();
+
+/**
+ * A section's text, collapsed behind "Show more" when it is long (a stack trace, say).
+ * @param {Json} object
+ * @param {number} blockIndex
+ * @param {RenderContext} ctx
+ * @returns {HTMLElement[]}
+ */
+function collapsible(object, blockIndex, ctx) {
+  const text = el('div', 'bk-text');
+  text.append(renderText(object, ctx));
+  if (String(object.text ?? '').length <= LONG_TEXT) return [text];
+  const key = `${ctx.keyPrefix}:${blockIndex}:more`;
+  text.id = `text-${ctx.keyPrefix.replace('.', '-')}-${blockIndex}`;
+  const more = /** @type {HTMLButtonElement} */ (el('button', 'show-more'));
+  more.type = 'button';
+  more.dataset.focusKey = key;
+  more.setAttribute('aria-controls', text.id);
+  const show = () => {
+    const open = opened.has(key);
+    text.classList.toggle('collapsed', !open);
+    more.textContent = open ? 'Show less' : 'Show more';
+    more.setAttribute('aria-expanded', String(open));
+  };
+  more.addEventListener('click', () => {
+    if (!opened.delete(key)) opened.add(key);
+    show();
+  });
+  show();
+  return [text, more];
 }
 
 /**
