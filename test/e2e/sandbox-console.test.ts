@@ -177,6 +177,24 @@ describe.skipIf(!found)('the sandbox console in a browser', () => {
     expect(await message.locator('.menu-list').first().isHidden()).toBe(true);
   });
 
+  it('keeps a selection in one message while another arrives (live updates redraw only it)', async () => {
+    await page.getByRole('button', { name: /^# alerts/ }).click();
+    const selected = (await page.evaluate(`(() => {
+      const title = document.querySelector('#messages > li.message h3');
+      const range = document.createRange();
+      range.selectNodeContents(title);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      return getSelection().toString();
+    })()`)) as string;
+    expect(selected).toContain('INC-1');
+    const before = await page.locator('#messages > li.message').count();
+
+    await fire('Postgres replication lag');
+    await expect.poll(() => page.locator('#messages > li.message').count()).toBe(before + 1);
+    expect(await page.evaluate('getSelection().toString()')).toBe(selected);
+  });
+
   it('shows hostile alert text as text: no markup, no broadcast, no foreign link', async () => {
     await fire('break Slack formatting');
     const message = page.locator('#messages > li.message', { hasText: 'map<string,string>' });

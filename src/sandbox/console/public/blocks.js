@@ -440,7 +440,12 @@ export function menuButton(spec) {
     list.hidden = false;
     button.setAttribute('aria-expanded', 'true');
     // Near the bottom of the window the menu opens upwards, so no choice is cut off.
-    const room = window.innerHeight - button.getBoundingClientRect().bottom;
+    const scroller = button.closest('.messages, .modal form');
+    const bottom = Math.min(
+      window.innerHeight,
+      scroller?.getBoundingClientRect().bottom ?? Infinity,
+    );
+    const room = bottom - button.getBoundingClientRect().bottom;
     list.classList.toggle('up', room < list.offsetHeight + 16);
     entries.at(index)?.focus();
   };

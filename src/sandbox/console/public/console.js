@@ -272,7 +272,9 @@ async function sendAlert(sample, action) {
     status === 200
       ? `${what} “${sample.label}”: the bot answered ${answer.status}` +
           `${said.incident ? ` (${said.incident})` : ''}.`
-      : `The bot refused it: ${answer.status ?? status} ${said.message ?? answer.message ?? ''}`,
+      : status === 0
+        ? answer.message
+        : `The bot refused it: ${answer.status ?? status} ${said.message ?? answer.message ?? ''}`,
   );
 }
 
@@ -304,44 +306,102 @@ function drawChannel(state) {
     ? 'This channel is archived: nothing can be posted here'
     : '/incident help';
 
-  // Focus inside the list survives the redraw: on the same element, or on its message if the
-  // element is gone (Acknowledge, once acknowledged).
   const focused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const inList = focused !== null && ui.messages.contains(focused);
   const focusKey = inList ? focused.dataset.focusKey : undefined;
   const focusTs = inList ? focused.closest('li.message')?.getAttribute('data-ts') : undefined;
+  const caret =
+    focused instanceof HTMLInputElement ? [focused.selectionStart, focused.selectionEnd] : null;
   const atBottom = ui.messages.scrollHeight - ui.messages.scrollTop - ui.messages.clientHeight < 40;
-  const messages = state.messages[channel.id] ?? [];
-  const notes = state.notes.filter((note) => note.channel === channel.id);
-  /** @type {{ ts: string, node: HTMLElement }[]} */
-  const items = [
-    ...messages
-      .filter((m) => !m.threadTs)
-      .map((m) => ({
-        ts: m.ts,
-        node: drawMessage(
-          state,
-          channel,
-          m,
-          messages.filter((r) => r.threadTs === m.ts),
-        ),
-      })),
-    ...notes.map((note) => ({ ts: note.ts, node: drawNote(state, note) })),
-  ].sort((a, b) => Number(a.ts) - Number(b.ts));
-  if (items.length === 0) {
-    items.push({ ts: '0', node: el('li', 'empty', 'No messages yet: fire a sample alert.') });
-  }
-  ui.messages.replaceChildren(...items.map((item) => item.node));
-  if (inList && !ui.modal.open) {
+
+  const nodes = listItems(state, channel);
+  // Only what changed is replaced: an unchanged message keeps its DOM, and with it the text a
+  // person selected, the focus, an open menu and the scroll position.
+  nodes.forEach((node, index) => {
+    const current = ui.messages.children[index];
+    if (current !== node) ui.messages.insertBefore(node, current ?? null);
+  });
+  while (ui.messages.children.length > nodes.length) ui.messages.lastElementChild?.remove();
+
+  // Focus in a message that was redrawn goes to the same element, or to its message if the
+  // element is gone (Acknowledge, once acknowledged).
+  if (inList && !focused.isConnected && !ui.modal.open) {
     const again =
       focusKey && ui.messages.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
     const message = focusTs && ui.messages.querySelector(`li[data-ts="${CSS.escape(focusTs)}"]`);
-    if (again instanceof HTMLElement) again.focus();
-    else if (message instanceof HTMLElement) message.focus();
-    const end = again instanceof HTMLInputElement ? again.value.length : 0;
-    if (again instanceof HTMLInputElement) again.setSelectionRange(end, end);
+    const target = again instanceof HTMLElement ? again : message;
+    if (target instanceof HTMLElement) target.focus({ preventScroll: true });
+    if (again instanceof HTMLInputElement && caret) {
+      again.setSelectionRange(caret[0] ?? again.value.length, caret[1] ?? again.value.length);
+    }
   }
   if (atBottom) ui.messages.scrollTop = ui.messages.scrollHeight;
+}
+
+/** The open channel's drawn messages and notes, by key, with what each was drawn from. */
+const drawn = { channel: '', items: new Map() };
+
+/**
+ * The list's items in time order: messages (with their threads) and notes, reusing the node of
+ * each one whose content and surroundings did not change.
+ * @param {State} state
+ * @param {Channel} channel
+ * @returns {HTMLElement[]}
+ */
+function listItems(state, channel) {
+  if (drawn.channel !== channel.id) {
+    drawn.channel = channel.id;
+    drawn.items = new Map();
+  }
+  const names = JSON.stringify([state.channels.map((c) => [c.id, c.name]), state.users]);
+  const messages = state.messages[channel.id] ?? [];
+  const wanted = [
+    ...messages
+      .filter((message) => !message.threadTs)
+      .map((message) => {
+        const replies = messages.filter((reply) => reply.threadTs === message.ts);
+        const around = [channel.pins.includes(message.ts), channel.isArchived];
+        return {
+          key: `message:${message.ts}`,
+          ts: message.ts,
+          drawnFrom: JSON.stringify([
+            message,
+            replies,
+            around,
+            page.threads.has(message.ts),
+            names,
+          ]),
+          draw: () => drawMessage(state, channel, message, replies),
+        };
+      }),
+    ...state.notes
+      .filter((note) => note.channel === channel.id)
+      .map((note) => ({
+        key: `note:${note.id}`,
+        ts: note.ts,
+        drawnFrom: JSON.stringify([note, names]),
+        draw: () => drawNote(state, note),
+      })),
+  ].sort((a, b) => Number(a.ts) - Number(b.ts));
+  if (wanted.length === 0) {
+    wanted.push({
+      key: 'empty',
+      ts: '0',
+      drawnFrom: '',
+      draw: () => el('li', 'empty', 'No messages yet: fire a sample alert.'),
+    });
+  }
+
+  /** @type {Map<string, { drawnFrom: string, node: HTMLElement }>} */
+  const items = new Map();
+  const nodes = wanted.map((want) => {
+    const before = drawn.items.get(want.key);
+    const node = before?.drawnFrom === want.drawnFrom ? before.node : want.draw();
+    items.set(want.key, { drawnFrom: want.drawnFrom, node });
+    return node;
+  });
+  drawn.items = items;
+  return nodes;
 }
 
 /**
@@ -655,6 +715,8 @@ ui.modal.addEventListener('cancel', (event) => {
 
 ui.composer.addEventListener('submit', async (event) => {
   event.preventDefault();
+  // A form this command opens gives the focus back to the message box.
+  page.opener = undefined;
   const text = ui.composerText.value;
   if (!text.trim()) return;
   say('Sending…');
