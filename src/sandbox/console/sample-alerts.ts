@@ -63,8 +63,23 @@ export async function sampleBody(sample: SampleAlert, action: 'fire' | 'resolve'
   const fixture = action === 'resolve' && sample.resolved ? sample.resolved : sample.firing;
   const url = new URL(`../../../test/fixtures/${fixture}`, import.meta.url);
   const payload = JSON.parse(await readFile(url, 'utf8')) as Payload;
+  if (action === 'fire') startNow(payload, new Date());
   if (action === 'resolve' && !sample.resolved) markResolved(payload);
   return JSON.stringify(payload);
+}
+
+/**
+ * The samples were recorded on a fixed day; fired from the console they start now, so a fresh
+ * alert does not read as months old. Identity (fingerprints, keys) is left as recorded.
+ */
+function startNow(payload: Payload, now: Date) {
+  for (const alert of payload.alerts ?? []) {
+    if (typeof alert.startsAt === 'string') alert.startsAt = now.toISOString();
+  }
+  if (typeof payload.started_at === 'string') payload.started_at = now.toISOString();
+  // Datadog sends epoch milliseconds as text.
+  if (typeof payload.date === 'string') payload.date = String(now.getTime());
+  if (typeof payload.last_updated === 'string') payload.last_updated = String(now.getTime());
 }
 
 /** The same alerts, now resolved, as Alertmanager or a generic sender says it. */
