@@ -59,7 +59,8 @@ interface ConsoleNote {
 }
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
-const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+/** The names the page may be reached by: a loopback name (a rebound foreign name is refused). */
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** Methods that change what a person sees: each one pushes a refresh to the open pages. */
 const VISIBLE_METHODS = /^(chat\.|conversations\.|views\.|pins\.|bookmarks\.|files\.complete)/;
 const MAX_NOTES = 500;
@@ -78,7 +79,6 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
   const viewErrors = new Map<string, Record<string, string>>();
   const streams = new Set<Response>();
   const shortcuts = messageShortcuts();
-  const hostNames = new Set(LOOPBACK_NAMES);
   /** Tells the page when the bot restarted (and its local Slack forgot everything). */
   const instance = randomUUID();
   let version = 0;
@@ -176,7 +176,7 @@ export function createSandboxConsole(options: SandboxConsoleOptions) {
       return;
     }
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    if (!hostNames.has(host)) {
+    if (!LOOPBACK_NAMES.has(host)) {
       res.status(403).json({
         error: 'forbidden_host',
         field: 'Host',
