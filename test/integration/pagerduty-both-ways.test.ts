@@ -306,6 +306,17 @@ describe('PagerDuty through the Events API (a routing key, no REST key)', () => 
     const kinds = (await h.bot.incidents.timeline('INC-1')).map((e) => e.kind);
     expect(kinds.filter((k) => k === 'incident.acknowledged')).toHaveLength(1);
     expect(kinds.filter((k) => k === 'external')).toHaveLength(1);
+
+    // The webhook of its own acknowledgement, delivered after the resolution (a busy machine
+    // made this happen): still the bot's echo, not "acknowledged in PagerDuty after it resolved".
+    const late = pd.webhookEvent('incident.acknowledged', opened!.id, { id: 'evt-late-ack' });
+    const [delivery] = await pd.sendWebhook(`${h.url}/webhooks/pagerduty`, late, {
+      secret: SECRET,
+    });
+    expect(delivery?.status).toBe(202);
+    await h.settle();
+    const after = (await h.bot.incidents.timeline('INC-1')).map((e) => e.kind);
+    expect(after.filter((k) => k === 'external')).toHaveLength(1);
   });
 });
 

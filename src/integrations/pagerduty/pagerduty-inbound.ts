@@ -82,6 +82,14 @@ export class PagerDutyInbound {
       await incidents.setRef(linked.id, 'pagerduty', known, { visible: status !== ref.status });
     }
     if (event.agent && event.agent.id === this.#o.botUserId()) return 'echo';
+    // Through the Events API the bot has no PagerDuty user: its acknowledgement comes back with
+    // the integration as agent, on the incident keyed by the bot's dedup key. PagerDuty never
+    // acknowledges by itself, so that is the bot's own echo, however late it arrives.
+    const ours =
+      event.incident.incidentKey !== undefined && event.incident.incidentKey === ref.dedupKey;
+    if (event.type === 'incident.acknowledged' && event.agent && !event.agent.person && ours) {
+      return 'echo';
+    }
 
     const actor: Actor = event.agent?.person
       ? { kind: 'external', id: `pagerduty:${event.agent.id}`, name: event.agent.name }
