@@ -21,6 +21,8 @@ export async function startSandboxSlack(
     channels: [{ id: config.alertsChannel, name: 'alerts', isMember: true }],
     // The stand-in forgets its channels on restart: new ones must not reuse the old IDs.
     channelIdPrefix: `C${Date.now().toString(36).slice(-5).toUpperCase()}`,
+    // Each call is logged; the stand-in's own record of them need not grow for ever.
+    keepCalls: 1000,
     onCall: (call) => {
       observe(call);
       if (call.method === 'files.completeUploadExternal' && call.response.ok === true)

@@ -489,6 +489,20 @@ describe('bookkeeping', () => {
     expect(seen).toEqual([expect.objectContaining({ method: 'auth.test', status: 200 })]);
   });
 
+  it('keeps only the latest calls when told to (a sandbox runs for days)', async () => {
+    const seen: RecordedCall[] = [];
+    const kept = await SlackStandIn.start({ keepCalls: 2, onCall: (call) => seen.push(call) });
+    onTestFinished(() => kept.close());
+    const client = clientFor(kept);
+
+    await client.auth.test();
+    await client.conversations.list();
+    await client.users.info({ user: 'U0PAT0001' });
+
+    expect(seen).toHaveLength(3);
+    expect(kept.calls.map((call) => call.method)).toEqual(['conversations.list', 'users.info']);
+  });
+
   it('reset clears calls, messages and failures but keeps channels and membership', async () => {
     standIn.addChannel({ id: 'C0OPS00001', name: 'ops' });
     await slack.conversations.join({ channel: 'C0OPS00001' });

@@ -106,6 +106,8 @@ export interface SlackStandInOptions {
   port?: number;
   /** Called after each handled call (the sandbox logs them). Never sees the token. */
   onCall?: (call: RecordedCall) => void;
+  /** Keep only the latest this many calls (the sandbox runs for days); default: all (tests). */
+  keepCalls?: number;
   /** How long a trigger_id from issueTriggerId can open a modal, ms. Default 3000, Slack's 3 s. */
   triggerTtlMs?: number;
   /** Whether conversations.unarchive accepts the bot token (else not_authorized). Default false. */
@@ -581,6 +583,9 @@ export class SlackStandIn {
     const response = typeof reply.body === 'string' ? { body: reply.body } : reply.body;
     const call: RecordedCall = { method, args, status: reply.status, response, at: Date.now() };
     this.calls.push(call);
+    const keep = this.options.keepCalls;
+    if (keep !== undefined && this.calls.length > keep)
+      this.calls.splice(0, this.calls.length - keep);
 
     try {
       this.options.onCall?.(call);
