@@ -31,9 +31,12 @@ export function ticketDraftText(
   entries: TimelineEntry[],
   links: { message?: string; channel?: string },
 ) {
+  const status = statusWord(incident);
+  // The phase, unless the status already is it ("Investigating", not twice).
+  const phase =
+    incident.phase && phaseWord(incident.phase) !== status ? phaseWord(incident.phase) : '';
   const head = [
-    `${incident.id} · ${severityLabel(incident.severity)} · ${statusWord(incident)}` +
-      (incident.phase ? ` · ${phaseWord(incident.phase)}` : ''),
+    `${incident.id} · ${severityLabel(incident.severity)} · ${status}${phase ? ` · ${phase}` : ''}`,
   ];
   const about = incident.summary ?? incident.description;
   if (about) head.push('', about.trim());
