@@ -148,35 +148,29 @@ export class GitHubClient implements TicketSystem {
   async close(key: string): Promise<CloseOutcome> {
     const current = await this.get(key);
     if (current.done) return { outcome: 'already', status: current.status };
-
-    const { data } = await this.#write(
-      'PATCH /repos/{o}/{r}/issues/{n}',
-      () =>
-        this.#octokit.rest.issues.update({
-          ...this.#repo,
-          issue_number: issueNumber(key),
-          state: 'closed',
-          state_reason: 'completed',
-        }),
-      key,
-    );
-    return { outcome: 'closed', status: data.state };
+    return { outcome: 'closed', status: await this.#setState(key, 'closed') };
   }
 
   async reopen(key: string): Promise<CloseOutcome> {
     const current = await this.get(key);
     if (!current.done) return { outcome: 'already', status: current.status };
+    return { outcome: 'reopened', status: await this.#setState(key, 'open') };
+  }
+
+  /** Closes (as completed) or reopens an issue; its state as GitHub then reports it. */
+  async #setState(key: string, state: 'open' | 'closed') {
     const { data } = await this.#write(
       'PATCH /repos/{o}/{r}/issues/{n}',
       () =>
         this.#octokit.rest.issues.update({
           ...this.#repo,
           issue_number: issueNumber(key),
-          state: 'open',
+          state,
+          ...(state === 'closed' && { state_reason: 'completed' as const }),
         }),
       key,
     );
-    return { outcome: 'reopened', status: data.state };
+    return data.state;
   }
 
   async get(key: string): Promise<TicketState> {
