@@ -5,6 +5,7 @@ import { GitHubClient } from '../../src/integrations/github/github-client.ts';
 import type { GitHubClientOptions } from '../../src/integrations/github/github-client.ts';
 import type { TicketDraft } from '../../src/integrations/tickets/ticket-system.ts';
 import { OutboundError } from '../../src/outbound/outbound-error.ts';
+import { outboundFailure } from '../support/outbound-failure.ts';
 import { DEFAULT_LOGIN, DEFAULT_TOKEN, GitHubStandIn } from '../fakes/github/github-stand-in.ts';
 import type { GitHubStandInOptions } from '../fakes/github/github-stand-in.ts';
 import { memoryLogger } from '../support/memory-logger.ts';
@@ -49,15 +50,6 @@ function draft(n: number, fields: Partial<TicketDraft> = {}): TicketDraft {
     marker: `fb-INC-${n}-3k2j9a`,
     ...fields,
   };
-}
-
-async function failure(work: Promise<unknown>): Promise<OutboundError> {
-  const error = await work.then(
-    () => expect.fail('expected an OutboundError'),
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(OutboundError);
-  return error as OutboundError;
 }
 
 beforeEach(async () => {
@@ -201,9 +193,9 @@ describe('GitHubClient failures', () => {
       logger: memoryLogger(),
     });
 
-    const unauthorized = await failure(wrongToken.create(draft(1)));
-    const missing = await failure(wrongRepo.create(draft(1)));
-    const noIssue = await failure(client.get('99'));
+    const unauthorized = await outboundFailure(wrongToken.create(draft(1)));
+    const missing = await outboundFailure(wrongRepo.create(draft(1)));
+    const noIssue = await outboundFailure(client.get('99'));
 
     expect(unauthorized).toMatchObject({ code: '401', retryable: false, service: 'github' });
     expect(unauthorized.message).toContain('GITHUB_TOKEN');
@@ -222,8 +214,8 @@ describe('GitHubClient failures', () => {
       },
     });
 
-    const disabled = await failure(client.create(draft(1)));
-    const invalid = await failure(client.create(draft(1)));
+    const disabled = await outboundFailure(client.create(draft(1)));
+    const invalid = await outboundFailure(client.create(draft(1)));
 
     expect(disabled.message).toContain('issues are disabled in acme/checkout');
     expect(invalid).toMatchObject({ code: '422', fields: { assignees: 'invalid' } });
@@ -234,8 +226,8 @@ describe('GitHubClient failures', () => {
     gh.failNext(CREATE, { status: 502 });
     gh.failNext(CREATE, { disconnect: true });
 
-    const bad = await failure(client.create(draft(1)));
-    const dropped = await failure(client.create(draft(1)));
+    const bad = await outboundFailure(client.create(draft(1)));
+    const dropped = await outboundFailure(client.create(draft(1)));
 
     expect(bad).toMatchObject({ code: '502', retryable: true });
     expect(dropped).toMatchObject({ code: 'request_error', retryable: true });
@@ -247,8 +239,8 @@ describe('GitHubClient rate limits', () => {
     await start({ requestsPerHour: 2 });
     await client.get((await client.create(draft(1))).key);
 
-    const limited = await failure(client.get('1'));
-    const meanwhile = await failure(client.findByMarker('INC-1', 'x'));
+    const limited = await outboundFailure(client.get('1'));
+    const meanwhile = await outboundFailure(client.findByMarker('INC-1', 'x'));
 
     // The stand-in's hour started with the first call: x-ratelimit-reset is an hour later.
     const reset = Math.ceil((now + 3_600_000) / 1000) * 1000;
@@ -261,8 +253,8 @@ describe('GitHubClient rate limits', () => {
   it('waits retry-after on a secondary limit, and blocks other writes meanwhile', async () => {
     gh.failNext(CREATE, { status: 403, headers: { 'retry-after': '30' } });
 
-    const limited = await failure(client.create(draft(1)));
-    const blocked = await failure(client.comment('1', [{ type: 'heading', text: 'x' }]));
+    const limited = await outboundFailure(client.create(draft(1)));
+    const blocked = await outboundFailure(client.comment('1', [{ type: 'heading', text: 'x' }]));
     const read = await client.findByMarker('INC-1', 'x');
 
     expect(limited).toMatchObject({ code: 'secondary_rate_limit', retryAfterMs: 30_000 });
@@ -277,13 +269,13 @@ describe('GitHubClient rate limits', () => {
     const waits: (number | undefined)[] = [];
 
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const error = await failure(client.create(draft(1)));
+      const error = await outboundFailure(client.create(draft(1)));
       waits.push(error.retryAfterMs);
       now += error.retryAfterMs ?? 0;
     }
     await client.create(draft(1));
     gh.failNext(CREATE, { status: 429 });
-    const afresh = await failure(client.create(draft(2)));
+    const afresh = await outboundFailure(client.create(draft(2)));
 
     expect(waits).toEqual([5_000, 10_000, 20_000]);
     expect(afresh.retryAfterMs).toBe(5_000);

@@ -8,7 +8,7 @@ import { adfToText } from '../../src/integrations/jira/jira-adf.ts';
 import { JiraClient, type JiraClientOptions } from '../../src/integrations/jira/jira-client.ts';
 import { textToDoc } from '../../src/integrations/tickets/text-to-doc.ts';
 import type { TicketDraft } from '../../src/integrations/tickets/ticket-system.ts';
-import { OutboundError } from '../../src/outbound/outbound-error.ts';
+import { outboundFailure } from '../support/outbound-failure.ts';
 import { adfProblem } from '../fakes/jira/adf.ts';
 import {
   BOT_ACCOUNT_ID,
@@ -82,15 +82,6 @@ function draft(fields: Partial<TicketDraft> = {}): TicketDraft {
   };
 }
 
-async function failure(work: Promise<unknown>): Promise<OutboundError> {
-  const error = await work.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(OutboundError);
-  return error as OutboundError;
-}
-
 beforeEach(async () => {
   lines = [];
   now = Date.parse('2026-03-14T03:00:00Z');
@@ -145,7 +136,7 @@ describe('JiraClient.create', () => {
     await restart({ requiredFields: F13_FIELDS });
     const jira = client();
 
-    const error = await failure(jira.create(draft()));
+    const error = await outboundFailure(jira.create(draft()));
 
     expect(error).toMatchObject({ service: 'jira', code: '400', retryable: false });
     expect(error.fields).toEqual({
@@ -221,7 +212,7 @@ describe('JiraClient.requiredFields', () => {
   });
 
   it('says so when the configured issue type does not exist', async () => {
-    const error = await failure(client({ issueType: 'Epic' }).requiredFields());
+    const error = await outboundFailure(client({ issueType: 'Epic' }).requiredFields());
 
     expect(error.code).toBe('issue_type_not_found');
     expect(error.message).toContain('available: Incident, Task, Bug');
@@ -294,7 +285,7 @@ describe('JiraClient.findByMarker, comment, get and close', () => {
   });
 
   it('fails plainly for an issue that does not exist', async () => {
-    const error = await failure(client().get('OPS-99'));
+    const error = await outboundFailure(client().get('OPS-99'));
 
     expect(error).toMatchObject({ code: '404', retryable: false });
     expect(error.message).toContain('Issue does not exist');
@@ -358,7 +349,7 @@ describe('JiraClient failures', () => {
   it('turns a 429 into the wait Jira asks for, without retrying by itself', async () => {
     standIn.failNext('POST /rest/api/3/issue', { status: 429, headers: { 'Retry-After': '7' } });
 
-    const error = await failure(client().create(draft()));
+    const error = await outboundFailure(client().create(draft()));
 
     expect(error).toMatchObject({ service: 'jira', code: '429', retryAfterMs: 7_000 });
     expect(standIn.callsTo('POST /rest/api/3/issue')).toHaveLength(1);
@@ -378,7 +369,7 @@ describe('JiraClient failures', () => {
 
     const jira = client();
     const waits = [];
-    for (let i = 0; i < 3; i += 1) waits.push((await failure(jira.myself())).retryAfterMs);
+    for (let i = 0; i < 3; i += 1) waits.push((await outboundFailure(jira.myself())).retryAfterMs);
 
     expect(waits).toEqual([60_000, 30_000, 10_000]);
   });
@@ -388,7 +379,7 @@ describe('JiraClient failures', () => {
     const jira = client();
     await jira.myself();
 
-    const error = await failure(jira.myself());
+    const error = await outboundFailure(jira.myself());
 
     expect(error.retryAfterMs).toBe(60_000);
   });
@@ -397,9 +388,9 @@ describe('JiraClient failures', () => {
     standIn.failNext('GET /rest/api/3/myself', { status: 502 });
     standIn.failNext('GET /rest/api/3/myself', { status: 503, headers: { 'Retry-After': '3' } });
 
-    const bad = await failure(client().myself());
-    const busy = await failure(client().myself());
-    const denied = await failure(client({ apiToken: 'wrong' }).myself());
+    const bad = await outboundFailure(client().myself());
+    const busy = await outboundFailure(client().myself());
+    const denied = await outboundFailure(client({ apiToken: 'wrong' }).myself());
 
     expect(bad).toMatchObject({ code: '502', retryable: true, retryAfterMs: undefined });
     expect(busy).toMatchObject({ code: '503', retryAfterMs: 3_000 });
@@ -411,7 +402,7 @@ describe('JiraClient failures', () => {
   it('calls a dropped connection unreachable and retryable', async () => {
     standIn.failNext('GET /rest/api/3/issue/*', { disconnect: true });
 
-    const error = await failure(client().get('OPS-1'));
+    const error = await outboundFailure(client().get('OPS-1'));
 
     expect(error).toMatchObject({ code: 'request_error', retryable: true });
   });
@@ -421,7 +412,7 @@ describe('JiraClient failures', () => {
     await standIn.close();
     standIn = await JiraStandIn.start();
 
-    const error = await failure(client({ baseUrl: url }).myself());
+    const error = await outboundFailure(client({ baseUrl: url }).myself());
 
     expect(error).toMatchObject({ code: 'request_error', retryable: true });
   });
@@ -431,7 +422,7 @@ describe('JiraClient failures', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
 
-    const error = await failure(
+    const error = await outboundFailure(
       client({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200 }).myself(),
     );
 

@@ -33,15 +33,10 @@ async function start(env: Record<string, string> = {}) {
   pd.subscribe(`${h.url}/webhooks/pagerduty`, SECRET);
 }
 
-function messageText() {
-  const [message] = h.slack.topLevelMessages(ALERTS);
-  return JSON.stringify(message?.blocks ?? []);
-}
-
 /** An alert's incident paged to Checkout API through the Page button and its form. */
 async function pagedIncident() {
   await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
-  await eventually(() => messageText().includes('incident_page'));
+  await eventually(() => h.messageText().includes('incident_page'));
   await h.click('incident_page', 'INC-1');
   const form = await eventually(() => h.slack.lastView('incident_page_form'));
   await h.submit('incident_page_form', {
@@ -77,8 +72,8 @@ describe('PagerDuty, both ways', () => {
     const [incident] = pd.incidents();
     expect(incident).toMatchObject({ id: pdId, incidentKey: 'firebreak-INC-1', urgency: 'high' });
     expect(pd.callsTo('POST /incidents')[0]?.headers.from).toBe('firebreak@example.com');
-    await eventually(() => messageText().includes(`PagerDuty ${pdId}`));
-    expect(messageText()).not.toContain('"incident_page"');
+    await eventually(() => h.messageText().includes(`PagerDuty ${pdId}`));
+    expect(h.messageText()).not.toContain('"incident_page"');
     // The link is posted in the thread of the alert message, too.
     const [message] = h.slack.topLevelMessages(ALERTS);
     await eventually(() =>
@@ -152,7 +147,7 @@ describe('PagerDuty, both ways', () => {
     });
 
     await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
-    await eventually(() => messageText().includes('incident_page'));
+    await eventually(() => h.messageText().includes('incident_page'));
     await h.click('incident_page', 'INC-1');
     await eventually(() => h.slack.lastView('incident_page_form'));
     await h.submit('incident_page_form', {
@@ -171,8 +166,8 @@ describe('PagerDuty, both ways', () => {
       message: { value: { type: 'plain_text_input', value: null } },
     });
 
-    await eventually(() => messageText().includes('Service is disabled'));
-    expect(messageText()).toContain('outbound_retry');
+    await eventually(() => h.messageText().includes('Service is disabled'));
+    expect(h.messageText()).toContain('outbound_retry');
     expect(await kinds('INC-1')).toContain('delivery.failed');
   });
 
@@ -267,7 +262,7 @@ describe('PagerDuty, both ways', () => {
     const res = await h.command('page INC-1');
 
     expect(res.body.text).toContain('PAGERDUTY_TOKEN');
-    expect(messageText()).not.toContain('incident_page');
+    expect(h.messageText()).not.toContain('incident_page');
   });
 });
 
@@ -285,7 +280,7 @@ describe('PagerDuty through the Events API (a routing key, no REST key)', () => 
     });
     pd.subscribe(`${h.url}/webhooks/pagerduty`, SECRET);
     await h.postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
-    await eventually(() => messageText().includes('incident_page'));
+    await eventually(() => h.messageText().includes('incident_page'));
 
     await h.click('incident_page', 'INC-1');
     const [opened] = await eventually(() => (pd.incidents().length ? pd.incidents() : undefined));

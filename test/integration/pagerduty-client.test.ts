@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PagerDutyClient } from '../../src/integrations/pagerduty/pagerduty-client.ts';
-import { OutboundError } from '../../src/outbound/outbound-error.ts';
+import { outboundFailure } from '../support/outbound-failure.ts';
 import { DEFAULT_API_KEY, PagerDutyStandIn } from '../fakes/pagerduty/pagerduty-stand-in.ts';
 import { memoryLogger } from '../support/memory-logger.ts';
 
@@ -21,15 +21,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await pd.close();
 });
-
-async function failure(work: Promise<unknown>) {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(OutboundError);
-  return error as OutboundError;
-}
 
 describe('PagerDutyClient against the PagerDuty stand-in', () => {
   it('follows every page of services (offset, limit, more)', async () => {
@@ -70,7 +61,7 @@ describe('PagerDutyClient against the PagerDuty stand-in', () => {
     });
     await client.setStatus(opened.id, 'resolved');
 
-    const error = await failure(client.setStatus(opened.id, 'acknowledged'));
+    const error = await outboundFailure(client.setStatus(opened.id, 'acknowledged'));
 
     expect(error).toMatchObject({ service: 'pagerduty', code: '1001', retryable: false });
     expect(error.message).toContain('HTTP 400');
@@ -83,9 +74,9 @@ describe('PagerDutyClient against the PagerDuty stand-in', () => {
       body: { error: { message: 'Rate Limit Exceeded', code: 2020 } },
       times: 4,
     });
-    const limited = await failure(client.listServices());
+    const limited = await outboundFailure(client.listServices());
     pd.failNext('GET /services', { status: 503, body: { error: { message: 'down' } } });
-    const down = await failure(client.listServices());
+    const down = await outboundFailure(client.listServices());
 
     expect(limited).toMatchObject({ code: '429', retryAfterMs: 7_000 });
     expect(down).toMatchObject({ retryable: true });
@@ -108,7 +99,7 @@ describe('PagerDutyClient against the PagerDuty stand-in', () => {
       logger: memoryLogger(),
     });
 
-    const error = await failure(wrong.listServices());
+    const error = await outboundFailure(wrong.listServices());
 
     expect(error).toMatchObject({ retryable: false });
     expect(error.message).toContain('HTTP 401');

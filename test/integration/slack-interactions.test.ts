@@ -29,11 +29,6 @@ async function openIncident() {
   return 'INC-1';
 }
 
-function messageText() {
-  const [message] = h.slack.topLevelMessages(ALERTS);
-  return `${message?.text ?? ''}\n${JSON.stringify(message?.blocks ?? [])}`;
-}
-
 async function timelineKinds(id: string) {
   return (await h.bot.incidents.timeline(id)).map((e) => e.kind);
 }
@@ -94,13 +89,13 @@ describe('buttons', () => {
     const started = Date.now();
     const res = await h.click('incident_ack', id, PAT);
     const elapsed = Date.now() - started;
-    await eventually(() => messageText().includes('Acknowledged by'));
+    await eventually(() => h.messageText().includes('Acknowledged by'));
 
     expect(res.status).toBe(200);
     expect(elapsed).toBeLessThan(3_000);
     expect(h.slack.topLevelMessages(ALERTS)).toHaveLength(1);
-    expect(messageText()).toContain(`Acknowledged by <@${PAT.id}>`);
-    expect(messageText()).not.toContain('incident_ack');
+    expect(h.messageText()).toContain(`Acknowledged by <@${PAT.id}>`);
+    expect(h.messageText()).not.toContain('incident_ack');
   });
 
   it('records one acknowledgement for three clicks and tells the later clickers who got there first (F17)', async () => {
@@ -148,12 +143,12 @@ describe('buttons', () => {
     const id = await openIncident();
 
     await h.click('incident_resolve', id, SAM);
-    await eventually(() => messageText().includes('Resolved by'));
+    await eventually(() => h.messageText().includes('Resolved by'));
 
-    expect(messageText()).toContain(`Resolved by <@${SAM.id}>`);
-    expect(messageText()).not.toContain('"incident_ack"');
-    expect(messageText()).not.toContain('"incident_resolve"');
-    expect(messageText()).toContain('"incident_reopen"');
+    expect(h.messageText()).toContain(`Resolved by <@${SAM.id}>`);
+    expect(h.messageText()).not.toContain('"incident_ack"');
+    expect(h.messageText()).not.toContain('"incident_resolve"');
+    expect(h.messageText()).toContain('"incident_reopen"');
   });
 });
 
@@ -206,7 +201,7 @@ describe('/incident', () => {
       status: 'resolved',
       resolution: 'fixed by the rollback',
     });
-    expect(messageText()).toContain('fixed by the rollback');
+    expect(h.messageText()).toContain('fixed by the rollback');
   });
 
   it('tells the user about an unknown incident without changing anything', async () => {
@@ -241,8 +236,8 @@ describe('/incident', () => {
 
     expect(res.body.response_type).toBe('in_channel');
     expect(res.body.text).toContain('declared *INC-1* (SEV1)');
-    expect(messageText()).toContain('Checkout payments failing in eu-west-1');
-    expect(messageText()).toContain(`Declared by <@${PAT.id}>`);
+    expect(h.messageText()).toContain('Checkout payments failing in eu-west-1');
+    expect(h.messageText()).toContain(`Declared by <@${PAT.id}>`);
     expect((await timelineKinds('INC-1'))[0]).toBe('incident.declared');
   });
 });

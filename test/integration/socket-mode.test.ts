@@ -37,11 +37,6 @@ function click(actionId: string, incidentId: string) {
   return buttonClickPayload({ actionId, value: incidentId, user: PAT, channel: ALERTS, triggerId });
 }
 
-function messageText() {
-  const [message] = h.slack.topLevelMessages(ALERTS);
-  return `${message?.text ?? ''}\n${JSON.stringify(message?.blocks ?? [])}`;
-}
-
 describe('Socket Mode (SLACK_APP_TOKEN)', () => {
   beforeEach(async () => {
     socket = await SlackSocketStandIn.start({ appToken: APP_TOKEN });
@@ -73,7 +68,7 @@ describe('Socket Mode (SLACK_APP_TOKEN)', () => {
     expect(ack.afterMs).toBeLessThan(3_000);
     expect(ack.payload?.['text']).toContain('declared *INC-1* (SEV2)');
     expect(h.bot.incidents.get('INC-1')?.title).toContain('Socket test');
-    expect(messageText()).toContain('Socket test');
+    expect(h.messageText()).toContain('Socket test');
   });
 
   it('acknowledges an incident when its button is clicked over the socket', async () => {

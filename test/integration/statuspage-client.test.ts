@@ -7,7 +7,7 @@ import {
   StatuspageClient,
   type StatuspageClientOptions,
 } from '../../src/integrations/statuspage/statuspage-client.ts';
-import { OutboundError } from '../../src/outbound/outbound-error.ts';
+import { outboundFailure } from '../support/outbound-failure.ts';
 import {
   DEFAULT_API_KEY,
   DEFAULT_PAGE_ID,
@@ -53,15 +53,6 @@ function open(marker?: string) {
     components: { [id('Checkout API')]: 'major_outage', [id('Payments')]: 'degraded_performance' },
     ...(marker ? { marker } : {}),
   });
-}
-
-async function failure(work: Promise<unknown>): Promise<OutboundError> {
-  const error = await work.then(
-    () => expect.fail('expected an OutboundError'),
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(OutboundError);
-  return error as OutboundError;
 }
 
 beforeEach(async () => {
@@ -169,7 +160,7 @@ describe('StatuspageClient against the Statuspage stand-in', () => {
 
   it('finds an unresolved incident by its marker after a lost answer', async () => {
     sp.failNext(`POST ${INCIDENTS}`, { loseAnswer: true });
-    const lost = await failure(open('fb-INC-7-abc'));
+    const lost = await outboundFailure(open('fb-INC-7-abc'));
 
     const found = await client.findByMarker('fb-INC-7-abc');
     const other = await client.findByMarker('fb-INC-8-def');
@@ -192,7 +183,7 @@ describe('StatuspageClient failures', () => {
   it('names STATUSPAGE_API_KEY on 401, final', async () => {
     await start({}, { apiKey: 'wrong-key' });
 
-    const error = await failure(client.components());
+    const error = await outboundFailure(client.components());
 
     expect(error).toMatchObject({ service: 'statuspage', code: '401', retryable: false });
     expect(error.message).toContain('Could not authenticate');
@@ -201,9 +192,9 @@ describe('StatuspageClient failures', () => {
 
   it('names STATUSPAGE_PAGE_ID on 404 for the page, and the incident on 404 for one', async () => {
     await start({}, { pageId: 'nosuchpage00' });
-    const page = await failure(client.components());
+    const page = await outboundFailure(client.components());
     await start();
-    const incident = await failure(client.getIncident('nosuchincid0'));
+    const incident = await outboundFailure(client.getIncident('nosuchincid0'));
 
     expect(page).toMatchObject({ code: '404', retryable: false });
     expect(page.message).toContain('STATUSPAGE_PAGE_ID');
@@ -216,7 +207,7 @@ describe('StatuspageClient failures', () => {
     await client.components();
     now += 15_000;
 
-    const error = await failure(open());
+    const error = await outboundFailure(open());
 
     expect(error).toMatchObject({ code: '429', retryable: false, retryAfterMs: 45_000 });
     expect(lines).toContainEqual(
@@ -228,7 +219,7 @@ describe('StatuspageClient failures', () => {
   it('treats 420 like 429 and waits a minute when no Retry-After is sent', async () => {
     sp.failNext(`POST ${INCIDENTS}`, { status: 420, headers: {} });
 
-    const error = await failure(open());
+    const error = await outboundFailure(open());
 
     expect(error).toMatchObject({ code: '420', retryAfterMs: 60_000 });
   });
@@ -238,9 +229,9 @@ describe('StatuspageClient failures', () => {
     sp.failNext(`POST ${INCIDENTS}`, { disconnect: true });
     sp.failNext(`POST ${INCIDENTS}`, { status: 422, body: { error: ['Name is too long'] } });
 
-    const gateway = await failure(open());
-    const network = await failure(open());
-    const invalid = await failure(open());
+    const gateway = await outboundFailure(open());
+    const network = await outboundFailure(open());
+    const invalid = await outboundFailure(open());
 
     expect(gateway).toMatchObject({ code: '502', retryable: true });
     expect(gateway.message).toContain('Bad gateway');
@@ -265,7 +256,7 @@ describe('StatuspageClient failures', () => {
       timeoutMs: 100,
     });
 
-    const error = await failure(slow.components());
+    const error = await outboundFailure(slow.components());
 
     expect(error).toMatchObject({ code: 'request_error', retryable: true });
   });
@@ -275,7 +266,7 @@ describe('StatuspageClient failures', () => {
     await client.components();
     const accepted = JSON.stringify(sp.calls);
     await start({}, { apiKey: 'wrong-key' });
-    await failure(client.components());
+    await outboundFailure(client.components());
 
     expect(accepted).not.toContain(DEFAULT_API_KEY);
     expect(JSON.stringify(sp.calls)).not.toContain('wrong-key');

@@ -52,11 +52,6 @@ function standIn() {
   return sp;
 }
 
-function messageText() {
-  const [message] = bot().slack.topLevelMessages(ALERTS);
-  return JSON.stringify(message?.blocks ?? []);
-}
-
 /** A SEV1 alert incident (INC-1) from the Alertmanager fixture, its message posted. */
 async function alertIncident() {
   await bot().postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
@@ -130,7 +125,7 @@ describe('Status page', () => {
     h = await startHarness();
     await alertIncident();
 
-    expect(messageText()).not.toContain('incident_statuspage');
+    expect(bot().messageText()).not.toContain('incident_statuspage');
     const reply = await bot().command('statuspage INC-1');
 
     expect(reply.body.text).toContain('STATUSPAGE_API_KEY');
@@ -143,7 +138,7 @@ describe('Status page', () => {
   it('opens an incident from the form: the page’s components, link and timeline', async () => {
     await start();
     await alertIncident();
-    await eventually(() => messageText().includes('incident_statuspage'));
+    await eventually(() => bot().messageText().includes('incident_statuspage'));
 
     const form = await openForm();
     const view = JSON.stringify(form.view);
@@ -159,8 +154,12 @@ describe('Status page', () => {
     expect(standIn().component('Checkout API')?.status).toBe('major_outage');
     const ref = bot().bot.incidents.get('INC-1')?.refs.statuspage;
     expect(ref).toMatchObject({ id, url: incident?.shortlink, status: 'investigating' });
-    await eventually(() => messageText().includes('Status page'));
-    await eventually(() => messageText().includes(incident?.shortlink ?? '?'));
+    await eventually(() => bot().messageText().includes('Status page'));
+    await eventually(() =>
+      bot()
+        .messageText()
+        .includes(incident?.shortlink ?? '?'),
+    );
     expect(await timelineTexts()).toContain(
       'Opened Statuspage incident "Checkout errors" (Investigating; 1 component(s) affected): ' +
         'We are looking into failed checkouts.',
@@ -369,6 +368,6 @@ describe('Status page', () => {
       DEFAULT_API_KEY,
     );
     expect(JSON.stringify(bot().logs)).not.toContain(DEFAULT_API_KEY);
-    await eventually(() => messageText().includes('Retry'));
+    await eventually(() => bot().messageText().includes('Retry'));
   });
 });

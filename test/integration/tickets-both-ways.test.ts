@@ -70,15 +70,10 @@ function bot() {
   return h;
 }
 
-function messageText() {
-  const [message] = bot().slack.topLevelMessages(ALERTS);
-  return JSON.stringify(message?.blocks ?? []);
-}
-
 /** A SEV1 alert incident (INC-1) from the Alertmanager fixture, its message posted. */
 async function alertIncident() {
   await bot().postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
-  await eventually(() => messageText().includes('incident_ticket'));
+  await eventually(() => bot().messageText().includes('incident_ticket'));
 }
 
 function input(value: string): ViewStateValue {
@@ -155,7 +150,7 @@ describe('Tickets, both ways', () => {
       expect.arrayContaining(['firebreak', 'firebreak-INC-1', 'checkout']),
     );
     expect(JSON.stringify(issue?.description)).toContain('"type":"doc"');
-    await eventually(() => messageText().includes('Jira OPS-1'));
+    await eventually(() => bot().messageText().includes('Jira OPS-1'));
     expect(await timelineTexts()).toContain(
       `Opened ticket Jira OPS-1: INC-1: ${issue?.summary.slice(7)}`,
     );
@@ -197,7 +192,7 @@ describe('Tickets, both ways', () => {
         severity: 'critical',
       }),
     );
-    await eventually(() => messageText().includes('incident_ticket'));
+    await eventually(() => bot().messageText().includes('incident_ticket'));
 
     const first = await createTicket('jira');
     expect(JSON.stringify(first.form.view)).toContain('Impacted service');
@@ -294,7 +289,9 @@ describe('Tickets, both ways', () => {
     const texts = await timelineTexts();
     expect(texts.filter((t) => t.includes('moved Jira OPS-1'))).toEqual([]);
     expect(texts.some((t) => t.includes('commented on'))).toBe(false);
-    await eventually(() => messageText().includes('Jira OPS-1') && messageText().includes('Done'));
+    await eventually(
+      () => bot().messageText().includes('Jira OPS-1') && bot().messageText().includes('Done'),
+    );
   });
 
   it('reopens the tickets when the incident is reopened', async () => {
@@ -413,7 +410,7 @@ describe('Tickets, both ways', () => {
     );
     expect(texts.filter((t) => t.includes('Pinned the release'))).toHaveLength(1);
     expect(texts.some((t) => t.includes('from the bot'))).toBe(false);
-    await eventually(() => messageText().includes('In Progress'));
+    await eventually(() => bot().messageText().includes('In Progress'));
 
     // A forged delivery changes nothing.
     const before = (await timelineTexts()).length;
@@ -504,8 +501,8 @@ describe('Tickets, both ways', () => {
   it('hides ticket actions when nothing is configured and says how to enable them', async () => {
     await start({ jira: false, github: false });
     await bot().postAlert('alertmanager', await fixture('alertmanager/firing-group.json'));
-    await eventually(() => messageText().includes('incident_ack'));
-    expect(messageText()).not.toContain('incident_ticket');
+    await eventually(() => bot().messageText().includes('incident_ack'));
+    expect(bot().messageText()).not.toContain('incident_ticket');
 
     const reply = await bot().command('ticket INC-1');
     expect(reply.body.text).toContain('JIRA_BASE_URL');
@@ -596,7 +593,7 @@ describe('Tickets when the systems misbehave', () => {
       expect(reply.body.text).toContain('opening');
     }
     await eventually(() => gh!.issues('acme', 'checkout').length === 30);
-    await eventually(() => messageText().includes('opening follow-up GitHub issue'));
+    await eventually(() => bot().messageText().includes('opening follow-up GitHub issue'));
     const refused = gh.calls.filter((c) => c.path.endsWith('/issues') && c.status === 403);
     expect(refused.length).toBeGreaterThan(0);
     // While GitHub holds writes back, the bot does not keep knocking.

@@ -61,6 +61,8 @@ export interface Harness {
   /** Stops the bot (not the stand-in) and starts a new one on the same data, like a restart. */
   restart(): Promise<void>;
   settle(): Promise<void>;
+  /** The fallback text and the blocks (as JSON) of the first message in the alerts channel. */
+  messageText(): string;
   close(): Promise<void>;
 }
 
@@ -197,6 +199,10 @@ export async function startHarness(
       ({ bot, url } = await start());
     },
     settle: () => bot.queue.idle(),
+    messageText() {
+      const [message] = slack.topLevelMessages(ALERTS);
+      return `${message?.text ?? ''}\n${JSON.stringify(message?.blocks ?? [])}`;
+    },
     async close() {
       // The stand-in first: calls it is holding (latency) fail at once, so the bot stops quickly.
       await slack.close();
